@@ -1,0 +1,1 @@
+"""Nexus Media: the headless core (models, storage, processing, services, HTTP routers)."""

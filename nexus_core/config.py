@@ -1,0 +1,78 @@
+"""Settings: one class, read from NEXUS_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MEGABYTE = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a Nexus installation; defaults are the embedded set-up."""
+
+    model_config = SettingsConfigDict(env_prefix="NEXUS_", extra="ignore")
+
+    home: Path = Path("var")
+    database_url: str | None = None
+    storage_backend: Literal["local", "s3"] = "local"
+    media_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_prefix: str = "media"
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    queue_url: str | None = None
+    secret_key: str | None = None
+    max_upload_mb: int = Field(default=20, gt=0)
+    max_files_per_upload: int = Field(default=10, gt=0)
+    max_image_pixels: int = Field(default=100_000_000, gt=0)
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+    @model_validator(mode="after")
+    def _require_bucket_for_s3(self) -> Settings:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("NEXUS_S3_BUCKET must be set when NEXUS_STORAGE_BACKEND=s3")
+        return self
+
+    @property
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_home / 'nexus.db'}"
+
+    @property
+    def resolved_media_dir(self) -> Path:
+        return (self.media_dir or self.resolved_home / "media").expanduser().resolve()
+
+    @property
+    def resolved_queue_url(self) -> str:
+        return self.queue_url or f"sqlite:///{self.resolved_home / 'queue.db'}"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * MEGABYTE
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one created once and kept under NEXUS_HOME."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.resolved_home / "secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing the environment."""
+    return Settings()

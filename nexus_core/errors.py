@@ -1,0 +1,66 @@
+"""Domain errors: raised by nexus_core, turned into HTTP errors by the API and notices by the UI."""
+
+from __future__ import annotations
+
+
+class NexusError(Exception):
+    """Base of every error a person can be told about; `str(error)` is the message for them."""
+
+    status_code = 400
+    title = "Bad request"
+
+
+class NotFound(NexusError):
+    status_code = 404
+    title = "Not found"
+
+
+class NotAuthenticated(NexusError):
+    status_code = 401
+    title = "Not authenticated"
+
+
+class Forbidden(NexusError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class Conflict(NexusError):
+    status_code = 409
+    title = "Conflict"
+
+
+class InvalidInput(NexusError):
+    status_code = 422
+    title = "Invalid input"
+
+
+class UploadTooLarge(NexusError):
+    status_code = 413
+    title = "File too large"
+
+
+class UnsupportedMediaType(NexusError):
+    status_code = 415
+    title = "Unsupported file type"
+
+
+class ImageError(NexusError):
+    """An image that cannot be decoded or processed; the message is the readable reason."""
+
+    status_code = 415
+    title = "Unusable image"
+
+
+class InvalidPath(NexusError):
+    """A storage path that would leave the storage root, or is malformed."""
+
+    status_code = 404
+    title = "Not found"
+
+
+class StorageError(NexusError):
+    """The storage backend failed (disk, network, permissions)."""
+
+    status_code = 503
+    title = "Storage unavailable"
