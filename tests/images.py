@@ -17,7 +17,9 @@ def _photo(width: int, height: int, bands: int = 3) -> pyvips.Image:
     return image.copy(interpretation="srgb") if bands >= 3 else image
 
 
-def jpeg(width: int = 1920, height: int = 1080, *, orientation: int | None = None, quality: int = 85) -> bytes:
+def jpeg(
+    width: int = 1920, height: int = 1080, *, orientation: int | None = None, quality: int = 85
+) -> bytes:
     image = _photo(width, height)
     if orientation is not None:
         image = image.copy()
@@ -40,7 +42,9 @@ def avif(width: int = 640, height: int = 480) -> bytes:
 
 def gif(width: int = 400, height: int = 300, *, frames: int = 1) -> bytes:
     """A GIF; with frames > 1 an animated one (pages stacked vertically, as libvips expects)."""
-    pages = [_photo(width, height).rot180() if index % 2 else _photo(width, height) for index in range(frames)]
+    pages = [
+        _photo(width, height).rot180() if index % 2 else _photo(width, height) for index in range(frames)
+    ]
     strip = pyvips.Image.arrayjoin(pages, across=1)
     if frames > 1:
         strip = strip.copy()
@@ -49,7 +53,9 @@ def gif(width: int = 400, height: int = 300, *, frames: int = 1) -> bytes:
     return bytes(strip.gifsave_buffer())
 
 
-def svg(width: int = 100, height: int = 100, body: str = '<circle cx="50" cy="50" r="40" fill="teal"/>') -> bytes:
+def svg(
+    width: int = 100, height: int = 100, body: str = '<circle cx="50" cy="50" r="40" fill="teal"/>'
+) -> bytes:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}">{body}</svg>'
@@ -60,7 +66,9 @@ def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
     """A tiny PNG whose header declares a huge canvas: a decompression bomb."""
 
     def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     row = b"\x00" + b"\x00" * width

@@ -1,0 +1,143 @@
+"""Use cases for people: accounts, passwords and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, select
+
+from nexus_core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from nexus_core.models import ApiKey, User
+from nexus_core.models.base import utcnow
+from nexus_core.policies import Action, Actor, authorize
+from nexus_core.projects import actor_for
+
+_password_hasher = PasswordHasher()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 8
+API_KEY_PREFIX = "nx"
+# Verified against when the email is unknown, so a miss costs as much time as a wrong password.
+_DUMMY_HASH = _password_hasher.hash(secrets.token_hex(16))
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(session: Session, *, email: str, password: str) -> User:
+    email = normalize_email(email)
+    if not _EMAIL.match(email):
+        raise InvalidInput(f"“{email}” is not a valid email address.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if find_user(session, email) is not None:
+        raise Conflict(f"A user with the email {email} already exists.")
+    user = User(email=email, password_hash=_password_hasher.hash(password))
+    session.add(user)
+    session.commit()
+    return user
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalize_email(email))).first()
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    user = find_user(session, email)
+    if user is None:
+        raise NotFound(f"No user with the email {normalize_email(email)}.")
+    return user
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """The user with these credentials; raises NotAuthenticated with one message for every failure."""
+    user = find_user(session, email)
+    try:
+        _password_hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        raise NotAuthenticated("Wrong email or password.")
+    if _password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _password_hasher.hash(password)
+        session.add(user)
+        session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    """A new key: `token` is shown once and never stored."""
+
+    key: ApiKey
+    token: str
+
+
+def _hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough; a slow one would only slow requests.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_key(session: Session, *, actor: Actor, user_id: UUID, name: str = "") -> IssuedApiKey:
+    """A key acting for `user_id` (a member) in the actor's project."""
+    if actor.user_id != user_id:
+        authorize(actor, Action.MANAGE_API_KEYS)
+    actor_for(session, user_id=user_id, project_id=actor.project_id)
+    prefix = secrets.token_hex(4)
+    token = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        project_id=actor.project_id,
+        user_id=user_id,
+        name=name.strip()[:100],
+        prefix=prefix,
+        key_hash=_hash_token(token),
+    )
+    session.add(key)
+    session.commit()
+    return IssuedApiKey(key=key, token=token)
+
+
+def list_api_keys(session: Session, *, actor: Actor) -> list[ApiKey]:
+    authorize(actor, Action.MANAGE_API_KEYS)
+    query = (
+        select(ApiKey).where(ApiKey.project_id == actor.project_id).order_by(col(ApiKey.inserted_at).desc())
+    )
+    return list(session.exec(query))
+
+
+def revoke_api_key(session: Session, *, actor: Actor, key_id: UUID) -> ApiKey:
+    authorize(actor, Action.MANAGE_API_KEYS)
+    key = session.get(ApiKey, key_id)
+    if key is None or key.project_id != actor.project_id:
+        raise NotFound("No such API key in this project.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+        session.commit()
+    return key
+
+
+def actor_for_api_token(session: Session, token: str) -> Actor:
+    """The member a bearer token acts for; every kind of bad token gets the same 401."""
+    parts = token.split("_", 2)
+    refused = NotAuthenticated("The API key is missing, malformed, unknown or revoked.")
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        raise refused
+    key = session.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, _hash_token(token)):
+        raise refused
+    try:
+        actor = actor_for(session, user_id=key.user_id, project_id=key.project_id)
+    except NotFound:
+        raise refused from None
+    key.last_used_at = utcnow()
+    session.add(key)
+    session.commit()
+    return actor

@@ -1,0 +1,75 @@
+"""JSON:API documents: resources, lists with paging links, and error objects."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.responses import JSONResponse
+
+from nexus_core.media import paths
+from nexus_core.models import MediaItem
+from nexus_core.models.base import as_utc
+
+JSONAPI_MEDIA_TYPE = "application/vnd.api+json"
+
+
+class JsonApiResponse(JSONResponse):
+    media_type = JSONAPI_MEDIA_TYPE
+
+
+def media_item_resource(item: MediaItem, *, base_url: str) -> dict[str, Any]:
+    """One media item as a JSON:API resource object; file URLs are absolute proxy URLs."""
+    return {
+        "type": "media_items",
+        "id": str(item.id),
+        "attributes": {
+            "filename": item.filename,
+            "mime_type": item.mime_type,
+            "file_size": item.file_size,
+            "width": item.width,
+            "height": item.height,
+            "alt_text": item.alt_text,
+            "status": item.status,
+            "error": item.error,
+            "url": base_url + paths.url(item.file_path),
+            "variants": {name: base_url + paths.url(path) for name, path in sorted(item.variants.items())},
+            "inserted_at": as_utc(item.inserted_at).isoformat(),
+            "updated_at": as_utc(item.updated_at).isoformat(),
+        },
+        "links": {"self": f"{base_url}/api/v1/media_items/{item.id}"},
+    }
+
+
+def page_links(
+    *, self_url: str, query: dict[str, str], offset: int, limit: int, total: int
+) -> dict[str, str | None]:
+    def at(position: int) -> str:
+        return f"{self_url}?{urlencode({**query, 'page[offset]': position, 'page[limit]': limit})}"
+
+    return {
+        "self": at(offset),
+        "first": at(0),
+        "prev": at(max(offset - limit, 0)) if offset > 0 else None,
+        "next": at(offset + limit) if offset + limit < total else None,
+    }
+
+
+def error_document(
+    status: int, title: str, detail: str, source: dict[str, str] | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"status": str(status), "title": title, "detail": detail}
+    if source:
+        error["source"] = source
+    return {"errors": [error]}
+
+
+def error_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    source: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonApiResponse:
+    return JsonApiResponse(error_document(status, title, detail, source), status_code=status, headers=headers)

@@ -1,0 +1,131 @@
+"""/api/v1/media_items: list, upload, read, change alt text, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from nexus_core.api.deps import ActorDep, SessionDep
+from nexus_core.api.documents import JsonApiResponse, media_item_resource, page_links
+from nexus_core.api.routing import JsonApiRoute
+from nexus_core.config import get_settings
+from nexus_core.errors import Conflict, InvalidInput, UploadTooLarge
+from nexus_core.media import service
+from nexus_core.models import MediaStatus
+
+router = APIRouter(prefix="/media_items", route_class=JsonApiRoute, tags=["media"])
+
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("")
+def list_media_items(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Annotated[int, Query(alias="page[limit]", ge=1, le=service.MAX_PAGE_SIZE)] = 20,
+    offset: Annotated[int, Query(alias="page[offset]", ge=0)] = 0,
+    status: Annotated[MediaStatus | None, Query(alias="filter[status]")] = None,
+    query: Annotated[str | None, Query(alias="filter[q]", max_length=200)] = None,
+) -> JsonApiResponse:
+    page = service.list_items(session, actor=actor, limit=limit, offset=offset, status=status, query=query)
+    base_url = _base_url(request)
+    filters = {key: value for key, value in (("filter[status]", status), ("filter[q]", query)) if value}
+    return JsonApiResponse(
+        {
+            "data": [media_item_resource(item, base_url=base_url) for item in page.items],
+            "links": page_links(
+                self_url=f"{base_url}/api/v1/media_items",
+                query=filters,
+                offset=offset,
+                limit=limit,
+                total=page.total,
+            ),
+            "meta": {"total": page.total},
+        }
+    )
+
+
+@router.post("", status_code=201)
+async def create_media_items(request: Request, session: SessionDep, actor: ActorDep) -> JsonApiResponse:
+    """Multipart upload: one or more `file` fields and an optional `alt_text`."""
+    settings = get_settings()
+    limit = settings.max_upload_bytes * settings.max_files_per_upload + MULTIPART_OVERHEAD
+    if int(request.headers.get("content-length") or 0) > limit:
+        raise UploadTooLarge(f"The request is larger than {limit // (1024 * 1024)} MB.")
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
+    async with request.form(max_files=1000, max_fields=100) as form:
+        uploads = [value for value in form.getlist("file") if isinstance(value, UploadFile)]
+        if not uploads:
+            raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
+        files = [
+            service.IncomingFile(filename=upload.filename, data=await upload.read()) for upload in uploads
+        ]
+        alt_text = form.get("alt_text")
+    items = await run_in_threadpool(
+        service.upload,
+        session,
+        actor=actor,
+        files=files,
+        alt_text=alt_text if isinstance(alt_text, str) else "",
+    )
+    base_url = _base_url(request)
+    resources = [media_item_resource(item, base_url=base_url) for item in items]
+    data: Any = resources[0] if len(resources) == 1 else resources
+    headers = {"Location": resources[0]["links"]["self"]} if len(resources) == 1 else None
+    return JsonApiResponse({"data": data}, status_code=201, headers=headers)
+
+
+@router.get("/{item_id}")
+def get_media_item(request: Request, item_id: str, session: SessionDep, actor: ActorDep) -> JsonApiResponse:
+    item = service.get_item(session, actor=actor, item_id=item_id)
+    return JsonApiResponse({"data": media_item_resource(item, base_url=_base_url(request))})
+
+
+@router.patch("/{item_id}")
+async def update_media_item(
+    request: Request, item_id: str, session: SessionDep, actor: ActorDep
+) -> JsonApiResponse:
+    alt_text = _alt_text_from_document(await _json_body(request), item_id)
+    item = await run_in_threadpool(
+        service.update_alt_text, session, actor=actor, item_id=item_id, alt_text=alt_text
+    )
+    return JsonApiResponse({"data": media_item_resource(item, base_url=_base_url(request))})
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise InvalidInput("The request body must be a JSON:API document.") from None
+
+
+def _alt_text_from_document(document: Any, item_id: str) -> str:
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict):
+        raise InvalidInput("The request body must be a JSON:API document with a “data” object.")
+    if data.get("type") != "media_items":
+        raise Conflict("The resource type must be “media_items”.")
+    if "id" in data and data["id"] != item_id:
+        raise Conflict("The id in the document does not match the URL.")
+    attributes = data.get("attributes")
+    if not isinstance(attributes, dict) or set(attributes) != {"alt_text"}:
+        raise InvalidInput("Only the attribute “alt_text” can be changed.")
+    alt_text = attributes["alt_text"]
+    if alt_text is not None and not isinstance(alt_text, str):
+        raise InvalidInput("“alt_text” must be a string.")
+    return alt_text or ""
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_media_item(item_id: str, session: SessionDep, actor: ActorDep) -> Response:
+    service.delete_item(session, actor=actor, item_id=item_id)
+    return Response(status_code=204)

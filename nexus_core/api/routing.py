@@ -1,0 +1,41 @@
+"""A route class that turns every error into a JSON:API error document, for this router only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+
+from nexus_core.api.documents import error_response
+from nexus_core.errors import NexusError, NotAuthenticated
+
+logger = logging.getLogger(__name__)
+
+
+class JsonApiRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except NexusError as error:
+                headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
+                return error_response(error.status_code, error.title, str(error), headers=headers)
+            except RequestValidationError as error:
+                first = error.errors()[0]
+                where = first.get("loc", ())
+                parameter = str(where[-1]) if where else ""
+                detail = (
+                    f"{parameter}: {first.get('msg', 'invalid value')}" if parameter else "Invalid request."
+                )
+                source = {"parameter": parameter} if where and where[0] == "query" else None
+                return error_response(422, "Invalid input", detail, source=source)
+            except HTTPException as error:
+                return error_response(error.status_code, "Error", str(error.detail))
+
+        return handle

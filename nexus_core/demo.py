@@ -1,0 +1,54 @@
+"""Demo data, so a new user sees a living library in the first minute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from nexus_core import accounts, projects
+from nexus_core.media import processing, service
+from nexus_core.policies import Actor
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "nexus-demo"
+DEMO_SLUG = "demo"
+SAMPLES = [
+    ("harbour-at-dawn.jpg", 2400, 1600, "A harbour at dawn"),
+    ("mountain-lake.jpg", 1800, 1200, "A lake below mountains"),
+    ("city-lights.jpg", 1200, 1600, "City lights at night"),
+    ("forest-path.jpg", 3000, 2000, "A path through a forest"),
+    ("desert-dunes.jpg", 1000, 700, "Dunes in the desert"),
+    ("small-icon.jpg", 240, 240, "A small square picture"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    project_slug: str
+    image_count: int
+
+
+def ensure_demo(session: Session) -> DemoLogin:
+    """Create the demo user, project and sample images unless they exist already."""
+    user = accounts.find_user(session, DEMO_EMAIL) or accounts.create_user(
+        session, email=DEMO_EMAIL, password=DEMO_PASSWORD
+    )
+    project = projects.find_project(session, DEMO_SLUG)
+    if project is None:
+        project = projects.create_project(session, name="Demo", slug=DEMO_SLUG, owner=user)
+        actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
+        _upload_samples(session, actor)
+    actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
+    total = service.list_items(session, actor=actor, limit=1).total
+    return DemoLogin(email=DEMO_EMAIL, password=DEMO_PASSWORD, project_slug=DEMO_SLUG, image_count=total)
+
+
+def _upload_samples(session: Session, actor: Actor) -> None:
+    for seed, (filename, width, height, alt_text) in enumerate(SAMPLES):
+        image = service.IncomingFile(
+            filename=filename, data=processing.sample_photo(width, height, seed=seed)
+        )
+        service.upload(session, actor=actor, files=[image], alt_text=alt_text)

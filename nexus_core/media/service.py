@@ -1,0 +1,299 @@
+"""Media use cases: the one place where the database, storage and the job queue meet."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import Session, col, select
+
+from nexus_core.config import Settings, get_settings
+from nexus_core.errors import ImageError, InvalidInput, NexusError, NotFound
+from nexus_core.media import paths, processing, validation
+from nexus_core.media.storage import Storage, get_storage
+from nexus_core.models import MediaItem, MediaStatus, PendingDeletion
+from nexus_core.models.base import new_id, utcnow
+from nexus_core.policies import Action, Actor, authorize
+
+logger = logging.getLogger(__name__)
+
+MAX_ALT_TEXT_LENGTH = 1000
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """An uploaded file as received: nothing about it is trusted yet."""
+
+    filename: str | None
+    data: bytes
+
+
+@dataclass(frozen=True)
+class MediaPage:
+    items: list[MediaItem]
+    total: int
+
+
+def upload(
+    session: Session,
+    *,
+    actor: Actor,
+    files: Sequence[IncomingFile],
+    alt_text: str = "",
+    storage: Storage | None = None,
+    settings: Settings | None = None,
+) -> list[MediaItem]:
+    """Validate every file, then store each and queue its processing; all or nothing."""
+    authorize(actor, Action.UPLOAD)
+    settings = settings or get_settings()
+    storage = storage or get_storage(settings)
+    if not files:
+        raise InvalidInput("Choose at least one image to upload.")
+    validation.check_count(len(files), max_files=settings.max_files_per_upload)
+    alt_text = clean_alt_text(alt_text)
+    accepted = [
+        validation.validate_upload(
+            file.filename,
+            file.data,
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels,
+        )
+        for file in files
+    ]
+    items: list[MediaItem] = []
+    try:
+        for upload_ in accepted:
+            items.append(
+                _store_new_item(session, actor=actor, upload_=upload_, alt_text=alt_text, storage=storage)
+            )
+        session.commit()
+        for item in items:
+            _enqueue_processing(item.id)
+    except Exception:
+        session.rollback()
+        _discard(session, items, storage)
+        raise
+    for item in items:
+        session.refresh(item)  # a fast (or inline) worker may have processed it already
+    return items
+
+
+def _store_new_item(
+    session: Session, *, actor: Actor, upload_: validation.ValidatedUpload, alt_text: str, storage: Storage
+) -> MediaItem:
+    item_id = new_id()
+    file_path = paths.generate_path(actor.project_id, item_id, upload_.mime_type)
+    storage.store(file_path, upload_.data, content_type=upload_.mime_type)
+    item = MediaItem(
+        id=item_id,
+        project_id=actor.project_id,
+        uploaded_by_id=actor.user_id,
+        filename=upload_.filename,
+        file_path=file_path,
+        mime_type=upload_.mime_type,
+        file_size=len(upload_.data),
+        width=upload_.width,
+        height=upload_.height,
+        alt_text=alt_text,
+        storage_backend=storage.name,
+    )
+    session.add(item)
+    return item
+
+
+def _discard(session: Session, items: Iterable[MediaItem], storage: Storage) -> None:
+    """Undo a failed upload: remove stored originals and any row that was already committed."""
+    for item in items:
+        try:
+            storage.delete(item.file_path)
+        except NexusError:
+            logger.exception("Could not remove %s after a failed upload", item.file_path)
+            session.add(PendingDeletion(path=item.file_path, storage_backend=storage.name))
+        committed = session.get(MediaItem, item.id)
+        if committed is not None:
+            session.delete(committed)
+    session.commit()
+
+
+def _enqueue_processing(item_id: UUID) -> None:
+    from nexus_core.media.tasks import process_media_item  # the task module imports this one
+
+    process_media_item(str(item_id))
+
+
+def clean_alt_text(alt_text: str | None) -> str:
+    text = " ".join((alt_text or "").split())
+    if len(text) > MAX_ALT_TEXT_LENGTH:
+        raise InvalidInput(f"Alt text can have at most {MAX_ALT_TEXT_LENGTH} characters; it has {len(text)}.")
+    return text
+
+
+def get_item(session: Session, *, actor: Actor, item_id: UUID | str) -> MediaItem:
+    authorize(actor, Action.VIEW)
+    item = session.get(MediaItem, _as_uuid(item_id))
+    if item is None or item.project_id != actor.project_id:
+        raise NotFound("No such media item in this project.")
+    return item
+
+
+def _as_uuid(value: UUID | str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value)
+    except ValueError:
+        raise NotFound("No such media item in this project.") from None
+
+
+def list_items(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int = 50,
+    offset: int = 0,
+    status: MediaStatus | None = None,
+    query: str | None = None,
+) -> MediaPage:
+    """Newest first, filtered by status and by a search in filename and alt text."""
+    authorize(actor, Action.VIEW)
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
+    if offset < 0:
+        raise InvalidInput("The page offset cannot be negative.")
+    conditions: list[ColumnElement[bool]] = [col(MediaItem.project_id) == actor.project_id]
+    if status is not None:
+        conditions.append(col(MediaItem.status) == status)
+    if query and query.strip():
+        pattern = "%" + _escape_like(query.strip().lower()) + "%"
+        conditions.append(
+            or_(
+                func.lower(MediaItem.filename).like(pattern, escape="\\"),
+                func.lower(MediaItem.alt_text).like(pattern, escape="\\"),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(MediaItem).where(*conditions)).one()
+    items = session.exec(
+        select(MediaItem)
+        .where(*conditions)
+        .order_by(col(MediaItem.inserted_at).desc(), col(MediaItem.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return MediaPage(items=list(items), total=total)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def update_alt_text(
+    session: Session, *, actor: Actor, item_id: UUID | str, alt_text: str | None
+) -> MediaItem:
+    item = get_item(session, actor=actor, item_id=item_id)
+    authorize(actor, Action.EDIT_MEDIA)
+    item.alt_text = clean_alt_text(alt_text)
+    item.updated_at = utcnow()
+    session.add(item)
+    session.commit()
+    return item
+
+
+def delete_item(
+    session: Session, *, actor: Actor, item_id: UUID | str, storage: Storage | None = None
+) -> None:
+    """Remove the row and every file of the item.
+
+    The row goes first, together with a PendingDeletion per file, in one transaction: the library
+    never shows an item whose files are half gone, and a file whose deletion fails stays recorded
+    for `nexus media sweep` instead of being forgotten.
+    """
+    item = get_item(session, actor=actor, item_id=item_id)
+    authorize(actor, Action.DELETE_MEDIA)
+    storage = storage or get_storage()
+    owed = [PendingDeletion(path=path, storage_backend=item.storage_backend) for path in stored_paths(item)]
+    session.delete(item)
+    session.add_all(owed)
+    session.commit()
+    delete_pending_files(session, owed, storage)
+
+
+def stored_paths(item: MediaItem) -> list[str]:
+    """The original and every variant path the item may have, recorded or not yet recorded."""
+    possible = [
+        paths.generate_path(item.project_id, item.id, item.mime_type, name)
+        for name in processing.VARIANT_WIDTHS
+    ]
+    return list(dict.fromkeys([item.file_path, *item.variants.values(), *possible]))
+
+
+def delete_pending_files(session: Session, deletions: Iterable[PendingDeletion], storage: Storage) -> int:
+    """Try each owed deletion; drop the record when it succeeds. Returns how many remain."""
+    remaining = 0
+    for deletion in deletions:
+        try:
+            storage.delete(deletion.path)
+        except NexusError as error:
+            logger.warning("Could not delete %s: %s (kept for the sweep)", deletion.path, error)
+            deletion.attempts += 1
+            deletion.last_error = str(error)[:1000]
+            session.add(deletion)
+            remaining += 1
+        else:
+            session.delete(deletion)
+    session.commit()
+    return remaining
+
+
+def process_item(
+    session: Session, *, item_id: UUID | str, storage: Storage | None = None, settings: Settings | None = None
+) -> MediaItem | None:
+    """Make the variants of one item; safe to run twice, a no-op for a deleted item.
+
+    A bad image ends as status error with its reason; storage failures propagate so the queue retries.
+    """
+    settings = settings or get_settings()
+    storage = storage or get_storage(settings)
+    item = session.get(MediaItem, _as_uuid(item_id))
+    if item is None:
+        return None
+    _set_status(session, item, MediaStatus.PROCESSING)
+    data = storage.read_bytes(item.file_path)
+    try:
+        result = processing.generate_variants(data, item.mime_type, max_pixels=settings.max_image_pixels)
+    except ImageError as error:
+        _set_status(session, item, MediaStatus.ERROR, error=str(error))
+        return item
+    variants = {}
+    for variant in result.variants:
+        path = paths.generate_path(item.project_id, item.id, item.mime_type, variant.name)
+        storage.store(path, variant.data, content_type=item.mime_type)
+        variants[variant.name] = path
+    if session.get(MediaItem, item.id, populate_existing=True) is None:
+        for path in variants.values():  # deleted while we worked: leave no orphan behind
+            storage.delete(path)
+        return None
+    for stale in set(item.variants.values()) - set(variants.values()):
+        storage.delete(stale)
+    item.variants = variants
+    item.width, item.height = result.width, result.height
+    _set_status(session, item, MediaStatus.READY)
+    return item
+
+
+def mark_failed(session: Session, *, item_id: UUID | str, reason: str) -> None:
+    """Record that processing gave up (after its retries), so the item does not stay pending."""
+    item = session.get(MediaItem, _as_uuid(item_id))
+    if item is not None and item.status != MediaStatus.READY:
+        _set_status(session, item, MediaStatus.ERROR, error=reason)
+
+
+def _set_status(session: Session, item: MediaItem, status: MediaStatus, *, error: str | None = None) -> None:
+    item.status = status
+    item.error = error[:1000] if error else None
+    item.updated_at = utcnow()
+    session.add(item)
+    session.commit()

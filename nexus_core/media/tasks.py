@@ -1,0 +1,66 @@
+"""The job queue: the Huey instance chosen by NEXUS_QUEUE_URL and the processing task."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, signals
+from huey.api import Task
+from huey.consumer import Consumer
+
+from nexus_core.config import get_settings
+from nexus_core.db import session_scope
+from nexus_core.media import service
+
+logger = logging.getLogger(__name__)
+
+PROCESS_RETRIES = 3
+
+
+def build_huey(queue_url: str) -> Huey:
+    """`sqlite:///path` (default), `redis://…`, or `memory://` to run tasks at once (tests)."""
+    if queue_url.startswith("memory://"):
+        return MemoryHuey("nexus", immediate=True, results=False)
+    if queue_url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("nexus", url=queue_url, results=False)
+    if queue_url.startswith("sqlite:///"):
+        filename = queue_url.removeprefix("sqlite:///")
+        return SqliteHuey("nexus", filename=filename, results=False, timeout=30)
+    raise ValueError(f"NEXUS_QUEUE_URL must start with sqlite:///, redis:// or memory://, not {queue_url!r}")
+
+
+huey = build_huey(get_settings().resolved_queue_url)
+
+
+@huey.task(retries=PROCESS_RETRIES, retry_delay=2)
+def process_media_item(item_id: str) -> None:
+    with session_scope() as session:
+        service.process_item(session, item_id=item_id)
+
+
+@huey.signal(signals.SIGNAL_ERROR)
+def _record_final_failure(signal: str, task: Task, exc: BaseException | None = None) -> None:
+    if task.name != process_media_item.name or task.retries > 0:
+        return
+    reason = f"Processing failed after {PROCESS_RETRIES + 1} attempts: {exc}"
+    with session_scope() as session:
+        service.mark_failed(session, item_id=task.args[0], reason=reason)
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer that runs inside the web process and leaves signal handling to the web server."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded_consumer(workers: int = 2) -> Consumer:
+    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=False)
+    consumer.start()
+    return consumer
+
+
+def consumer_options(**overrides: Any) -> dict[str, Any]:
+    """Options for the stand-alone `nexus worker` consumer."""
+    return {"workers": 2, "worker_type": "thread", "periodic": False, **overrides}

@@ -1,0 +1,54 @@
+"""Media items and the storage deletions still owed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from nexus_core.models.base import id_field, timestamp_field
+
+
+class MediaStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    ERROR = "error"
+
+
+class MediaItem(SQLModel, table=True):
+    __tablename__ = "media_items"
+    __table_args__ = (sa.Index("ix_media_items_project_newest", "project_id", "inserted_at", "id"),)
+
+    id: UUID = id_field()
+    project_id: UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
+    uploaded_by_id: UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    filename: str = Field(max_length=255)
+    file_path: str = Field(max_length=512)
+    mime_type: str = Field(max_length=64)
+    file_size: int = Field(sa_type=sa.BigInteger)
+    width: int | None = None
+    height: int | None = None
+    alt_text: str = Field(default="", max_length=1000)
+    variants: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    storage_backend: str = Field(max_length=16)
+    status: MediaStatus = Field(default=MediaStatus.PENDING, sa_type=sa.String(16), index=True)
+    error: str | None = Field(default=None, max_length=1000)
+    inserted_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+
+
+class PendingDeletion(SQLModel, table=True):
+    """A stored file whose item is gone but whose deletion has not succeeded yet (swept later)."""
+
+    __tablename__ = "pending_deletions"
+
+    id: UUID = id_field()
+    path: str = Field(max_length=512)
+    storage_backend: str = Field(max_length=16)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=1000)
+    inserted_at: datetime = timestamp_field()

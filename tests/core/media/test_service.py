@@ -1,0 +1,322 @@
+"""The media use cases on real SQLite/PostgreSQL, real files and the real (inline) queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from nexus_core.errors import (
+    Forbidden,
+    ImageError,
+    InvalidInput,
+    NexusError,
+    NotFound,
+    StorageError,
+    UnsupportedMediaType,
+    UploadTooLarge,
+)
+from nexus_core.media import paths, service
+from nexus_core.media.service import IncomingFile
+from nexus_core.media.storage import get_storage
+from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, Role
+from nexus_core.policies import Actor
+from tests import images
+from tests.factories import admin_of, make_member, make_project
+from tests.queue import QueuedJobs
+
+MB = 1024 * 1024
+
+
+def stored_files(media_dir: Path) -> list[Path]:
+    return sorted(path for path in media_dir.rglob("*") if path.is_file()) if media_dir.exists() else []
+
+
+def item_count(session: Session) -> int:
+    return len(session.exec(select(MediaItem)).all())
+
+
+@pytest.fixture
+def admin(session: Session) -> Actor:
+    return admin_of(session, make_project(session))
+
+
+def upload_one(
+    session: Session, actor: Actor, data: bytes, filename: str = "photo.jpg", **kwargs
+) -> MediaItem:
+    return service.upload(session, actor=actor, files=[IncomingFile(filename, data)], **kwargs)[0]
+
+
+def test_upload_stores_original_and_makes_variants(session: Session, admin: Actor, media_dir: Path) -> None:
+    item = upload_one(session, admin, images.jpeg(2000, 1000), alt_text="  A  wide   view ")
+    session.refresh(item)
+    assert item.status == MediaStatus.READY
+    assert (item.width, item.height) == (2000, 1000)
+    assert item.alt_text == "A wide view"
+    assert item.mime_type == "image/jpeg"
+    assert item.file_path == f"{admin.project_id}/{item.id}.jpg"
+    assert sorted(item.variants) == ["large", "medium", "thumb"]
+    assert {p.name for p in stored_files(media_dir)} == {
+        f"{item.id}.jpg",
+        f"{item.id}_thumb.jpg",
+        f"{item.id}_medium.jpg",
+        f"{item.id}_large.jpg",
+    }
+
+
+def test_upload_is_pending_until_the_job_runs(session: Session, admin: Actor, jobs: QueuedJobs) -> None:
+    item = upload_one(session, admin, images.png(900, 600), filename="diagram.png")
+    assert item.status == MediaStatus.PENDING
+    assert jobs.pending() == 1
+    assert jobs.run_all() == 1
+    session.refresh(item)
+    assert item.status == MediaStatus.READY
+    assert sorted(item.variants) == ["medium", "thumb"]
+
+
+def test_extension_comes_from_content_not_from_the_name(session: Session, admin: Actor) -> None:
+    item = upload_one(session, admin, images.png(50, 50), filename="../../evil.jpg.exe")
+    assert item.mime_type == "image/png"
+    assert item.file_path.endswith(".png")
+    assert item.filename == "evil.jpg.png"
+
+
+def test_svg_is_kept_as_is(session: Session, admin: Actor, media_dir: Path) -> None:
+    data = images.svg(120, 80)
+    item = upload_one(session, admin, data, filename="logo.svg")
+    session.refresh(item)
+    assert item.status == MediaStatus.READY
+    assert item.variants == {}
+    assert (item.width, item.height) == (120, 80)
+    assert (media_dir / item.file_path).read_bytes() == data
+
+
+HOSTILE_INPUTS = [
+    ("empty.jpg", b"", InvalidInput, "empty"),
+    ("notes.jpg", b"Dear diary, this is text.\n" * 20, UnsupportedMediaType, "not a supported image"),
+    ("cut.jpg", images.truncated(images.jpeg(800, 600)), ImageError, "damaged or incomplete"),
+    ("bomb.png", images.png_bomb(), ImageError, "too large"),
+    ("evil.svg", images.svg(body="<script>alert(1)</script>"), NexusError, "scripts"),
+    ("huge.jpg", b"\xff\xd8\xff" + b"\0" * (21 * MB), UploadTooLarge, "limit is 20 MB"),
+]
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "error", "message"), HOSTILE_INPUTS, ids=[row[0] for row in HOSTILE_INPUTS]
+)
+def test_bad_input_is_refused_and_nothing_is_left(
+    session: Session, admin: Actor, media_dir: Path, filename: str, data: bytes, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message) as raised:
+        upload_one(session, admin, data, filename=filename)
+    assert filename in str(raised.value)
+    assert item_count(session) == 0
+    assert stored_files(media_dir) == []
+
+
+def test_eleven_files_are_refused_and_nothing_is_left(
+    session: Session, admin: Actor, media_dir: Path
+) -> None:
+    files = [IncomingFile(f"p{n}.png", images.png(20, 20)) for n in range(11)]
+    with pytest.raises(InvalidInput, match="at most 10"):
+        service.upload(session, actor=admin, files=files)
+    assert item_count(session) == 0
+    assert stored_files(media_dir) == []
+
+
+def test_one_bad_file_refuses_the_whole_batch(session: Session, admin: Actor, media_dir: Path) -> None:
+    files = [IncomingFile("good.png", images.png(20, 20)), IncomingFile("bad.jpg", b"nope")]
+    with pytest.raises(UnsupportedMediaType, match=r"bad\.jpg"):
+        service.upload(session, actor=admin, files=files)
+    assert item_count(session) == 0
+    assert stored_files(media_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("../../etc/passwd", "passwd.jpg"), ("a\x00b.jpg", "ab.jpg"), ("x" * 300 + ".jpg", "x" * 251 + ".jpg")],
+)
+def test_hostile_filenames_are_cleaned(session: Session, admin: Actor, given: str, expected: str) -> None:
+    item = upload_one(session, admin, images.jpeg(40, 40), filename=given)
+    assert item.filename == expected
+    assert item.file_path == f"{admin.project_id}/{item.id}.jpg"
+
+
+class BrokenStorage:
+    """The real local storage, with chosen operations failing as a full disk or dead network would."""
+
+    def __init__(self, *failing: str) -> None:
+        self._inner = get_storage()
+        self._failing = set(failing)
+        self.name = self._inner.name
+
+    def __getattr__(self, operation: str):
+        if operation in self._failing:
+
+            def fail(*args, **kwargs):
+                raise StorageError(f"The storage refused to {operation}.")
+
+            return fail
+        return getattr(self._inner, operation)
+
+
+def test_storage_failure_during_upload_leaves_nothing(
+    session: Session, admin: Actor, media_dir: Path
+) -> None:
+    files = [IncomingFile("a.png", images.png(20, 20)), IncomingFile("b.png", images.png(20, 20))]
+
+    class FailsOnSecondStore(BrokenStorage):
+        calls = 0
+
+        def store(self, *args, **kwargs):
+            self.calls += 1
+            if self.calls == 2:
+                raise StorageError("The storage refused to store.")
+            return self._inner.store(*args, **kwargs)
+
+    with pytest.raises(StorageError):
+        service.upload(session, actor=admin, files=files, storage=FailsOnSecondStore())
+    assert item_count(session) == 0
+    assert stored_files(media_dir) == []
+
+
+def test_queue_failure_during_upload_leaves_nothing(
+    session: Session, admin: Actor, media_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def queue_down(item_id):
+        raise ConnectionError("queue unreachable")
+
+    monkeypatch.setattr(service, "_enqueue_processing", queue_down)
+    with pytest.raises(ConnectionError):
+        upload_one(session, admin, images.png(20, 20))
+    assert item_count(session) == 0
+    assert stored_files(media_dir) == []
+
+
+def test_viewer_cannot_upload(session: Session, admin: Actor) -> None:
+    viewer = make_member(session, _project(session, admin), Role.VIEWER)
+    with pytest.raises(Forbidden):
+        upload_one(session, viewer, images.png(20, 20))
+
+
+def _project(session: Session, actor: Actor):
+    from nexus_core.models import Project
+
+    return session.get(Project, actor.project_id)
+
+
+def test_list_is_newest_first_and_confined_to_the_project(session: Session, admin: Actor) -> None:
+    first = upload_one(session, admin, images.png(20, 20), filename="first.png")
+    second = upload_one(session, admin, images.png(20, 20), filename="second.png")
+    other = admin_of(session, make_project(session))
+    upload_one(session, other, images.png(20, 20), filename="elsewhere.png")
+    page = service.list_items(session, actor=admin)
+    assert [item.id for item in page.items] == [second.id, first.id]
+    assert page.total == 2
+
+
+def test_list_searches_filters_and_pages(session: Session, admin: Actor) -> None:
+    upload_one(session, admin, images.png(20, 20), filename="beach.png", alt_text="Sunset at sea")
+    upload_one(session, admin, images.png(20, 20), filename="forest.png", alt_text="Tall trees")
+    upload_one(session, admin, images.png(20, 20), filename="100%_real.png")
+    assert [i.filename for i in service.list_items(session, actor=admin, query="SUNSET").items] == [
+        "beach.png"
+    ]
+    assert [i.filename for i in service.list_items(session, actor=admin, query="forest").items] == [
+        "forest.png"
+    ]
+    assert [i.filename for i in service.list_items(session, actor=admin, query="%_").items] == [
+        "100%_real.png"
+    ]
+    assert service.list_items(session, actor=admin, status=MediaStatus.PENDING).total == 0
+    assert service.list_items(session, actor=admin, status=MediaStatus.READY).total == 3
+    page = service.list_items(session, actor=admin, limit=2, offset=2)
+    assert (len(page.items), page.total) == (1, 3)
+
+
+def test_items_of_other_projects_are_not_found(session: Session, admin: Actor) -> None:
+    item = upload_one(session, admin, images.png(20, 20))
+    stranger = admin_of(session, make_project(session))
+    for action in (service.get_item, service.delete_item):
+        with pytest.raises(NotFound):
+            action(session, actor=stranger, item_id=item.id)
+    with pytest.raises(NotFound):
+        service.get_item(session, actor=admin, item_id="not-a-uuid")
+
+
+def test_alt_text_update_rules(session: Session, admin: Actor) -> None:
+    item = upload_one(session, admin, images.png(20, 20))
+    assert (
+        service.update_alt_text(session, actor=admin, item_id=item.id, alt_text=" A  cat ").alt_text
+        == "A cat"
+    )
+    with pytest.raises(InvalidInput, match="at most 1000"):
+        service.update_alt_text(session, actor=admin, item_id=item.id, alt_text="x" * 1001)
+    viewer = make_member(session, _project(session, admin), Role.VIEWER)
+    with pytest.raises(Forbidden):
+        service.update_alt_text(session, actor=viewer, item_id=item.id, alt_text="mine")
+
+
+def test_delete_removes_every_file_and_the_row(session: Session, admin: Actor, media_dir: Path) -> None:
+    item = upload_one(session, admin, images.jpeg(1700, 900))
+    assert len(stored_files(media_dir)) == 4
+    service.delete_item(session, actor=admin, item_id=item.id)
+    assert item_count(session) == 0
+    assert stored_files(media_dir) == []
+    assert session.exec(select(PendingDeletion)).all() == []
+
+
+def test_only_admins_delete(session: Session, admin: Actor) -> None:
+    item = upload_one(session, admin, images.png(20, 20))
+    editor = make_member(session, _project(session, admin), Role.EDITOR)
+    with pytest.raises(Forbidden):
+        service.delete_item(session, actor=editor, item_id=item.id)
+    assert item_count(session) == 1
+
+
+def test_storage_error_while_deleting_is_recorded_and_finished_later(
+    session: Session, admin: Actor, media_dir: Path
+) -> None:
+    item = upload_one(session, admin, images.jpeg(900, 600))
+    service.delete_item(session, actor=admin, item_id=item.id, storage=BrokenStorage("delete"))
+    assert item_count(session) == 0
+    owed = session.exec(select(PendingDeletion)).all()
+    assert {d.path for d in owed} >= {item.file_path, *item.variants.values()}
+    assert all(d.attempts == 1 and "refused" in (d.last_error or "") for d in owed)
+    assert service.delete_pending_files(session, owed, get_storage()) == 0
+    assert stored_files(media_dir) == []
+    assert session.exec(select(PendingDeletion)).all() == []
+
+
+def test_processing_twice_gives_the_same_result(session: Session, admin: Actor, media_dir: Path) -> None:
+    item = upload_one(session, admin, images.jpeg(1000, 800))
+    before = {p.name: p.read_bytes() for p in stored_files(media_dir)}
+    again = service.process_item(session, item_id=item.id)
+    assert again is not None and again.status == MediaStatus.READY
+    assert {p.name: p.read_bytes() for p in stored_files(media_dir)} == before
+
+
+def test_processing_a_deleted_item_is_a_no_op(session: Session, admin: Actor, media_dir: Path, jobs) -> None:
+    item = upload_one(session, admin, images.jpeg(1000, 800))
+    service.delete_item(session, actor=admin, item_id=item.id)
+    jobs.run_all()
+    assert service.process_item(session, item_id=item.id) is None
+    assert stored_files(media_dir) == []
+
+
+def test_corrupt_original_ends_as_error_with_a_reason(
+    session: Session, admin: Actor, media_dir: Path, jobs
+) -> None:
+    item = upload_one(session, admin, images.jpeg(1000, 800))
+    (media_dir / item.file_path).write_bytes(images.truncated(images.jpeg(1000, 800), 0.3) + b"\xff\xd9")
+    jobs.run_all()
+    session.refresh(item)
+    assert item.status == MediaStatus.ERROR
+    assert item.error and "damaged" in item.error
+    assert item.variants == {}
+
+
+def test_urls_point_at_the_proxy(session: Session, admin: Actor) -> None:
+    item = upload_one(session, admin, images.jpeg(400, 300))
+    assert paths.url(item.variants["thumb"]) == f"/media/{admin.project_id}/{item.id}_thumb.jpg"

@@ -1,0 +1,109 @@
+"""End to end across real processes: `nexus serve --no-worker` + `nexus worker` sharing a real queue."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from nexus_core import accounts
+from nexus_core.config import get_settings
+from tests import images
+from tests.factories import admin_of, make_project
+from tests.processes import child_environment, free_port, running, wait_until_serving
+
+
+def queue_urls() -> list:
+    urls = [pytest.param("sqlite", id="sqlite-queue")]
+    urls.append(
+        pytest.param(
+            "redis",
+            id="redis-queue",
+            marks=pytest.mark.skipif(
+                not os.environ.get("NEXUS_TEST_REDIS_URL"), reason="NEXUS_TEST_REDIS_URL unset"
+            ),
+        )
+    )
+    return urls
+
+
+def resolve_queue(kind: str, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'queue.db'}"
+    import redis
+
+    url = os.environ["NEXUS_TEST_REDIS_URL"]
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.mark.parametrize("queue", queue_urls())
+def test_upload_is_processed_by_a_separate_worker_process(
+    session: Session, tmp_path: Path, queue: str
+) -> None:
+    actor = admin_of(session, make_project(session))
+    token = accounts.create_api_key(session, actor=actor, user_id=actor.user_id).token
+    environment = child_environment(NEXUS_QUEUE_URL=resolve_queue(queue, tmp_path))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {token}"}
+    media_dir = get_settings().resolved_media_dir
+
+    server_log, worker_log = tmp_path / "serve.log", tmp_path / "worker.log"
+    with running(["serve", "--no-worker", "--port", str(port)], environment, server_log) as server:
+        wait_until_serving(base_url, server, server_log)
+        created = httpx.post(
+            f"{base_url}/api/v1/media_items",
+            headers=headers,
+            files={"file": ("harbour.jpg", images.jpeg(2400, 1600), "image/jpeg")},
+            timeout=30,
+        )
+        assert created.status_code == 201, created.text
+        item = created.json()["data"]
+        assert item["attributes"]["status"] == "pending"
+        time.sleep(1)
+        assert (
+            httpx.get(item["links"]["self"], headers=headers).json()["data"]["attributes"]["status"]
+            == "pending"
+        )
+
+        with running(["worker"], environment, worker_log):
+            attributes = poll_until_done(item["links"]["self"], headers, worker_log)
+        assert attributes["status"] == "ready", attributes
+        assert (attributes["width"], attributes["height"]) == (2400, 1600)
+        assert set(attributes["variants"]) == {"thumb", "medium", "large"}
+        for name, width in {"thumb": 300, "medium": 800, "large": 1600}.items():
+            served = httpx.get(attributes["variants"][name])
+            assert served.status_code == 200
+            assert served.headers["content-type"] == "image/jpeg"
+            assert width_of_jpeg(served.content) == width
+
+        assert httpx.delete(item["links"]["self"], headers=headers).status_code == 204
+        for url in [attributes["url"], *attributes["variants"].values()]:
+            assert httpx.get(url).status_code == 404
+    assert not [path for path in media_dir.rglob("*") if path.is_file()]
+
+
+def poll_until_done(url: str, headers: dict[str, str], log: Path, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        attributes = httpx.get(url, headers=headers).json()["data"]["attributes"]
+        if attributes["status"] in ("ready", "error"):
+            return attributes
+        time.sleep(0.25)
+    raise AssertionError(f"still {attributes['status']} after {timeout} s; worker log:\n{log.read_text()}")
+
+
+def width_of_jpeg(data: bytes) -> int:
+    """Read the width from the JPEG's start-of-frame marker, without an image library."""
+    index = 2
+    while index < len(data):
+        marker, length = data[index + 1], int.from_bytes(data[index + 2 : index + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return int.from_bytes(data[index + 7 : index + 9], "big")
+        index += 2 + length
+    raise ValueError("no SOF marker")

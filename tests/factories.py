@@ -1,0 +1,38 @@
+"""Small factories for people, projects and members."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from sqlmodel import Session
+
+from nexus_core import accounts, projects
+from nexus_core.models import Project, Role, User
+from nexus_core.policies import Actor
+
+_sequence = count(1)
+PASSWORD = "correct horse battery"
+
+
+def make_user(session: Session, email: str | None = None) -> User:
+    return accounts.create_user(
+        session, email=email or f"person{next(_sequence)}@example.com", password=PASSWORD
+    )
+
+
+def make_project(session: Session, owner: User | None = None, slug: str | None = None) -> Project:
+    owner = owner or make_user(session)
+    number = next(_sequence)
+    return projects.create_project(
+        session, name=f"Project {number}", slug=slug or f"project-{number}", owner=owner
+    )
+
+
+def make_member(session: Session, project: Project, role: Role) -> Actor:
+    user = make_user(session)
+    projects.set_member_role(session, actor=None, user=user, project=project, role=role)
+    return projects.actor_for(session, user_id=user.id, project_id=project.id)
+
+
+def admin_of(session: Session, project: Project) -> Actor:
+    return make_member(session, project, Role.ADMIN)

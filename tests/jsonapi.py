@@ -1,0 +1,45 @@
+"""Validate response bodies against the JSON:API project's own schema (../shared/standards)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+SCHEMA_CANDIDATES = [
+    Path(__file__).resolve().parents[2] / "shared" / "standards" / "jsonapi-1.0-response.schema.json",
+    Path(__file__).resolve().parent / "standards" / "jsonapi-1.0-response.schema.json",
+]
+
+
+def _match_everything(node: Any) -> Any:
+    """jsonschema reads the pattern "" in patternProperties as matching nothing; the spec means anything."""
+    if isinstance(node, dict):
+        return {
+            key: (
+                {
+                    (".*" if pattern == "" else pattern): _match_everything(sub)
+                    for pattern, sub in value.items()
+                }
+                if key == "patternProperties"
+                else _match_everything(value)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_match_everything(value) for value in node]
+    return node
+
+
+@cache
+def validator() -> Draft202012Validator:
+    path = next(candidate for candidate in SCHEMA_CANDIDATES if candidate.exists())
+    return Draft202012Validator(_match_everything(json.loads(path.read_text())))
+
+
+def assert_valid_document(body: Any) -> None:
+    errors = sorted(validator().iter_errors(body), key=lambda error: list(error.path))
+    assert not errors, "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
