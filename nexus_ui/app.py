@@ -1,38 +1,55 @@
-"""The web application: NiceGUI admin with the /media proxy and /api/v1 mounted on it."""
+"""The web application: a FastAPI app serving /media and /api/v1, with the NiceGUI admin mounted on it.
+
+NiceGUI is mounted *inside* our app rather than the other way round so that its session cookie
+and middlewares never touch /media or /api responses: an immutable, publicly cached file must not
+carry `Set-Cookie` or `Vary: Cookie`, and the proxy's hot path stays free of per-request middleware.
+"""
 
 from __future__ import annotations
 
-from nicegui import app, ui
+import uvicorn
+from fastapi import FastAPI
+from nicegui import app as nicegui_app
+from nicegui import ui
 
 from nexus_core.api import router as api_router
 from nexus_core.config import get_settings
 from nexus_core.media.proxy import router as media_router
+from nexus_ui import pages  # noqa: F401  (registers every page)
 
 
-def build() -> None:
-    """Mount the core routers on NiceGUI's FastAPI app."""
-    app.include_router(media_router)
-    app.include_router(api_router)
+def create_app(*, with_worker: bool) -> FastAPI:
+    """The whole web application; with_worker runs the job consumer in this process (embedded default)."""
+    web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    web.include_router(media_router)
+    web.include_router(api_router)
+    if with_worker:
+        nicegui_app.on_startup(_start_worker)
+    ui.run_with(
+        web,
+        title="Nexus Media",
+        favicon="🖼️",
+        storage_secret=get_settings().resolved_secret_key(),
+        show_welcome_message=False,
+    )
+    return web
 
 
 def _start_worker() -> None:
     from nexus_core.media.tasks import start_embedded_consumer
 
     consumer = start_embedded_consumer()
-    app.on_shutdown(lambda: consumer.stop(graceful=True))
+    nicegui_app.on_shutdown(lambda: consumer.stop(graceful=True))
 
 
 def run(*, host: str, port: int, with_worker: bool) -> None:
-    """Serve until stopped; with_worker runs the job consumer in this process (the embedded default)."""
-    build()
-    if with_worker:
-        app.on_startup(_start_worker)
-    ui.run(
+    """Serve until stopped."""
+    print(f"Nexus Media on http://{host}:{port}", flush=True)
+    uvicorn.run(
+        create_app(with_worker=with_worker),
         host=host,
         port=port,
-        title="Nexus Media",
-        reload=False,
-        show=False,
-        storage_secret=get_settings().resolved_secret_key(),
-        favicon="🖼️",
+        log_level="warning",
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
     )

@@ -14,7 +14,7 @@ from nexus_core.config import Settings, get_settings
 from nexus_core.errors import ImageError, InvalidInput, NexusError, NotFound
 from nexus_core.media import paths, processing, validation
 from nexus_core.media.storage import Storage, get_storage
-from nexus_core.models import MediaItem, MediaStatus, PendingDeletion
+from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, User
 from nexus_core.models.base import new_id, utcnow
 from nexus_core.policies import Action, Actor, authorize
 
@@ -297,3 +297,46 @@ def _set_status(session: Session, item: MediaItem, status: MediaStatus, *, error
     item.updated_at = utcnow()
     session.add(item)
     session.commit()
+
+
+@dataclass(frozen=True)
+class VariantFile:
+    name: str
+    path: str
+    size: int | None
+
+
+@dataclass(frozen=True)
+class ItemDetails:
+    """What the detail panel shows: the item, who uploaded it, and its variants with their sizes."""
+
+    item: MediaItem
+    uploader_email: str | None
+    variants: list[VariantFile]
+
+
+def get_item_details(
+    session: Session, *, actor: Actor, item_id: UUID | str, storage: Storage | None = None
+) -> ItemDetails:
+    item = get_item(session, actor=actor, item_id=item_id)
+    storage = storage or get_storage()
+    uploader = session.get(User, item.uploaded_by_id) if item.uploaded_by_id else None
+    ordered = sorted(item.variants.items(), key=lambda pair: processing.VARIANT_WIDTHS.get(pair[0], 0))
+    variants = []
+    for name, path in ordered:
+        stat = storage.stat(path)
+        variants.append(VariantFile(name=name, path=path, size=stat.size if stat else None))
+    return ItemDetails(item=item, uploader_email=uploader.email if uploader else None, variants=variants)
+
+
+def statuses(session: Session, *, actor: Actor, item_ids: Sequence[UUID]) -> dict[UUID, MediaStatus]:
+    """The current status of some items of the project (for live tiles); missing ids are left out."""
+    authorize(actor, Action.VIEW)
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(MediaItem.id, MediaItem.status).where(
+            col(MediaItem.project_id) == actor.project_id, col(MediaItem.id).in_(list(item_ids))
+        )
+    )
+    return {item_id: MediaStatus(status) for item_id, status in rows}

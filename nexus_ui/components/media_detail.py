@@ -1,0 +1,174 @@
+"""The detail panel of one media item: preview, facts, alt text that saves itself, URLs, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from nicegui import run, ui
+
+from nexus_core.db import session_scope
+from nexus_core.media import paths, service
+from nexus_core.policies import Action, can
+from nexus_ui.components.clipboard import copy_media_url
+from nexus_ui.components.media_grid import preview_url
+from nexus_ui.feedback import notify_error, reports_errors
+from nexus_ui.format import dimensions, human_date, human_size
+from nexus_ui.session import ProjectContext
+
+
+def load_details(context: ProjectContext, item_id: UUID) -> service.ItemDetails:
+    with session_scope() as session:
+        return service.get_item_details(session, actor=context.actor(), item_id=item_id)
+
+
+def save_alt_text(context: ProjectContext, item_id: UUID, alt_text: str) -> None:
+    with session_scope() as session:
+        service.update_alt_text(session, actor=context.actor(), item_id=item_id, alt_text=alt_text)
+
+
+def delete_item(context: ProjectContext, item_id: UUID) -> None:
+    with session_scope() as session:
+        service.delete_item(session, actor=context.actor(), item_id=item_id)
+
+
+def _copier(url: str) -> Callable[[], Any]:
+    return lambda: copy_media_url(url)
+
+
+class MediaDetailPanel:
+    """A side sheet; `on_changed` is told when the item was edited or deleted so the grid can redraw."""
+
+    def __init__(self, context: ProjectContext, on_changed: Callable[[], Any]) -> None:
+        self._context = context
+        self._on_changed = on_changed
+        self._dialog = ui.dialog().props("position=right full-height")
+        self._dialog.props("data-testid=detail-panel")
+
+    async def open(self, item_id: UUID) -> None:
+        try:
+            details = await run.io_bound(load_details, self._context, item_id)
+        except Exception as error:
+            notify_error(error)
+            return
+        if details is None:
+            return
+        self._dialog.clear()
+        with self._dialog, ui.card().classes("w-[440px] max-w-[100vw] h-full p-0 gap-0 rounded-none"):
+            self._render(details)
+        self._dialog.open()
+
+    def _render(self, details: service.ItemDetails) -> None:
+        item = details.item
+        with ui.row().classes("w-full items-center px-5 py-3 border-b border-slate-200"):
+            ui.label("Media details").classes("text-base font-semibold")
+            ui.space()
+            ui.button(icon="close", on_click=self._dialog.close).props("flat round dense").mark(
+                "close-detail"
+            )
+        with ui.column().classes("w-full grow overflow-y-auto overflow-x-hidden gap-4 p-5 no-wrap"):
+            with ui.element("div").classes(
+                "nexus-checker w-full rounded-lg overflow-hidden flex justify-center"
+            ):
+                ui.element("img").props(f'src="{preview_url(item, "medium")}" alt=""').classes(
+                    "max-h-72 object-contain"
+                )
+            ui.label(item.filename).classes("text-lg font-medium break-all").props(
+                "data-testid=detail-filename"
+            )
+            if item.error:
+                ui.label(item.error).classes("text-sm text-negative").props("data-testid=detail-error")
+            self._facts(details)
+            self._alt_text(item.id, item.alt_text)
+            self._urls(item.file_path, item.file_size, details.variants)
+            self._delete(item.id, item.filename)
+
+    def _facts(self, details: service.ItemDetails) -> None:
+        item = details.item
+        facts = [
+            ("Type", item.mime_type),
+            ("Size", human_size(item.file_size)),
+            ("Dimensions", dimensions(item.width, item.height)),
+            ("Status", item.status),
+            ("Uploaded by", details.uploader_email or "—"),
+            ("Uploaded", human_date(item.inserted_at)),
+        ]
+        with ui.element("dl").classes("grid grid-cols-[7rem_1fr] gap-y-1 text-sm w-full"):
+            for label, value in facts:
+                with ui.element("dt").classes("text-slate-500"):
+                    ui.label(label)
+                with ui.element("dd").classes("text-slate-800 break-all"):
+                    ui.label(value).props(f"data-testid=fact-{label.lower().replace(' ', '-')}")
+
+    def _alt_text(self, item_id: UUID, alt_text: str) -> None:
+        editable = can(self._context.actor().role, Action.EDIT_MEDIA)
+        saved = ui.label("").classes("text-xs text-positive h-4").props("data-testid=alt-saved")
+
+        @reports_errors
+        async def save(event: Any) -> None:
+            await run.io_bound(save_alt_text, self._context, item_id, event.value or "")
+            saved.set_text("Saved")
+            ui.timer(2.5, lambda: saved.set_text(""), once=True)
+            self._on_changed()
+
+        area = ui.textarea("Alt text", value=alt_text, on_change=save).props(
+            "outlined autogrow debounce=700 maxlength=1000 counter data-testid=alt-text"
+        )
+        area.classes("w-full -mb-3")
+        if not editable:
+            area.props("readonly hint='Viewers cannot change alt text'")
+        else:
+            area.props("hint='Describe the image for people who cannot see it; saved as you type'")
+        saved.move(target_index=-1)
+
+    def _urls(self, original_path: str, original_size: int, variants: list[service.VariantFile]) -> None:
+        ui.label("Files").classes("text-sm font-medium text-slate-700 mt-2")
+        rows = [("original", original_path, original_size), *((v.name, v.path, v.size) for v in variants)]
+        with ui.column().classes("w-full gap-1"):
+            for name, path, size in rows:
+                with ui.row().classes(
+                    "w-full min-w-0 items-center gap-2 no-wrap rounded-lg bg-slate-50 px-3 py-1"
+                ):
+                    ui.label(name).classes("text-sm font-medium w-16 shrink-0")
+                    ui.label(human_size(size) if size is not None else "").classes(
+                        "text-xs text-slate-500 w-16 shrink-0"
+                    )
+                    ui.link(paths.url(path).rsplit("/", 1)[-1], paths.url(path), new_tab=True).classes(
+                        "text-xs text-slate-500 truncate grow min-w-0 [direction:rtl] text-left"
+                    )
+                    ui.button(icon="content_copy", on_click=_copier(paths.url(path))).props(
+                        f"flat round dense size=sm data-testid=copy-{name}"
+                    ).tooltip(f"Copy the {name} URL")
+
+    def _delete(self, item_id: UUID, filename: str) -> None:
+        allowed = can(self._context.actor().role, Action.DELETE_MEDIA)
+        button = ui.button("Delete", icon="delete", on_click=lambda: self._confirm_delete(item_id, filename))
+        button.props("outline color=negative data-testid=delete").classes("mt-4 self-start")
+        if not allowed:
+            button.disable()
+            with ui.row().classes("items-center gap-1 text-xs text-slate-500 -mt-2"):
+                ui.icon("lock").classes("text-sm")
+                ui.label("Only project admins can delete media.").props("data-testid=delete-denied")
+
+    async def _confirm_delete(self, item_id: UUID, filename: str) -> None:
+        with ui.dialog() as confirm, ui.card().classes("p-6 gap-3 max-w-md"):
+            ui.label(f"Delete “{filename}”?").classes("text-lg font-semibold")
+            ui.label(
+                "The original and every variant are removed from storage. This cannot be undone."
+            ).classes("text-slate-600")
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=lambda: confirm.submit(False)).props("flat")
+                ui.button("Delete", on_click=lambda: confirm.submit(True)).props(
+                    "unelevated color=negative data-testid=confirm-delete"
+                )
+        if not await confirm:
+            return
+        try:
+            await run.io_bound(delete_item, self._context, item_id)
+        except Exception as error:
+            notify_error(error)
+            return
+        self._dialog.close()
+        ui.notify(f"Deleted “{filename}”", type="positive")
+        self._on_changed()

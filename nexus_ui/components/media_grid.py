@@ -1,0 +1,76 @@
+"""Thumbnail tiles, shared by the media library and the media picker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from nicegui import ui
+
+from nexus_core.media import paths
+from nexus_core.models import MediaItem, MediaStatus
+
+STATUS_LOOK = {
+    MediaStatus.PENDING: ("schedule", "Waiting to be processed", "bg-amber-500"),
+    MediaStatus.PROCESSING: ("autorenew", "Processing", "bg-sky-600"),
+    MediaStatus.ERROR: ("error", "Processing failed", "bg-red-600"),
+}
+
+
+def preview_url(item: MediaItem, variant: str = "thumb") -> str:
+    """The variant when it exists, else the original (SVGs and images not processed yet)."""
+    return paths.url(item.variants.get(variant) or item.file_path)
+
+
+def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem], object]) -> None:
+    classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
+    card = ui.card().classes(classes + (" selected" if selected else "")).props("flat bordered")
+    card.props(f"data-testid=media-tile data-item-id={item.id} data-status={item.status} tabindex=0")
+    card.on("click", lambda: on_click(item)).on("keydown.enter", lambda: on_click(item))
+    with card:
+        with ui.element("div").classes(
+            "nexus-checker relative w-full aspect-square flex items-center justify-center"
+        ):
+            if item.status == MediaStatus.ERROR:
+                ui.icon("broken_image").classes("text-5xl text-slate-300")
+            else:
+                ui.element("img").props(
+                    f'src="{preview_url(item)}" alt="{_attribute(item.alt_text)}" loading=lazy decoding=async'
+                ).classes("absolute inset-0 w-full h-full object-contain")
+            if item.status in STATUS_LOOK:
+                _status_badge(item)
+        with ui.column().classes("px-3 py-2 gap-0 w-full"):
+            ui.label(item.filename).classes("text-sm font-medium text-slate-800 truncate w-full")
+            ui.label(_summary(item)).classes("text-xs text-slate-500")
+
+
+def _status_badge(item: MediaItem) -> None:
+    icon, label, colour = STATUS_LOOK[MediaStatus(item.status)]
+    with ui.row().classes(
+        f"absolute top-2 left-2 items-center gap-1 rounded-full px-2 py-0.5 text-white text-xs {colour}"
+    ):
+        spinner = " animate-spin" if item.status == MediaStatus.PROCESSING else ""
+        ui.icon(icon).classes("text-sm" + spinner)
+        ui.label(item.status).props("data-testid=tile-status")
+        ui.tooltip(item.error or label)
+
+
+def _summary(item: MediaItem) -> str:
+    kind = paths.EXTENSION_BY_MIME.get(item.mime_type, "").upper()
+    size = f"{item.width} × {item.height}" if item.width and item.height else ""
+    return " · ".join(part for part in (kind, size) if part)
+
+
+def _attribute(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;")
+
+
+def media_grid(
+    items: Sequence[MediaItem], *, selected_id: object = None, on_click: Callable[[MediaItem], object]
+) -> None:
+    with (
+        ui.element("div")
+        .classes("grid gap-4 w-full grid-cols-2 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5 xl:grid-cols-6")
+        .props("data-testid=media-grid")
+    ):
+        for item in items:
+            media_tile(item, selected=item.id == selected_id, on_click=on_click)

@@ -1,0 +1,80 @@
+"""Drag-and-drop / file-picker upload with per-file progress; every file goes through service.upload."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import events, run, ui
+
+from nexus_core.config import get_settings
+from nexus_core.db import session_scope
+from nexus_core.media import service
+from nexus_core.models import MediaItem
+from nexus_ui.feedback import notify_error
+from nexus_ui.session import ProjectContext
+
+ACCEPT = (
+    ".jpg,.jpeg,.png,.gif,.webp,.avif,.svg,image/jpeg,image/png,image/gif,image/webp,image/avif,image/svg+xml"
+)
+REJECTED_JS = (
+    "(entries) => emit(entries.map(entry => ({name: entry.file.name, size: entry.file.size,"
+    " reason: entry.failedPropValidation})))"
+)
+
+
+def upload_as(context: ProjectContext, filename: str, data: bytes) -> MediaItem:
+    with session_scope() as session:
+        return service.upload(session, actor=context.actor(), files=[service.IncomingFile(filename, data)])[0]
+
+
+class UploadZone:
+    """The browser checks type, size and count first for a quick answer; the server checks all again."""
+
+    def __init__(self, context: ProjectContext, on_uploaded: Callable[[MediaItem], Any]) -> None:
+        settings = get_settings()
+        self._context = context
+        self._on_uploaded = on_uploaded
+        self._limits = (settings.max_upload_mb, settings.max_files_per_upload)
+        self.element = (
+            ui.upload(
+                multiple=True,
+                auto_upload=True,
+                max_file_size=settings.max_upload_bytes,
+                max_files=settings.max_files_per_upload,
+                on_upload=self._handle_upload,
+                label=f"Drop images here or click + — up to {settings.max_files_per_upload} at a time, "
+                f"{settings.max_upload_mb} MB each",
+            )
+            .props(f'accept="{ACCEPT}" flat bordered color=indigo-1 text-color=indigo-10')
+            .classes("w-full")
+        )
+        self.element.props("data-testid=upload-zone")
+        self.element.on("rejected", self._handle_rejected, js_handler=REJECTED_JS)
+        self.element.on("finish", lambda: ui.timer(4, self.element.reset, once=True))
+
+    async def _handle_upload(self, event: events.UploadEventArguments) -> None:
+        name = event.file.name
+        try:
+            data = await event.file.read()
+            item = await run.io_bound(upload_as, self._context, name, data)
+        except Exception as error:
+            notify_error(error)
+            return
+        if item is None:  # the server is shutting down
+            return
+        ui.notify(f"Uploaded “{item.filename}”", type="positive", timeout=2500)
+        result = self._on_uploaded(item)
+        if hasattr(result, "__await__"):
+            await result
+
+    def _handle_rejected(self, event: events.GenericEventArguments) -> None:
+        max_mb, max_files = self._limits
+        reasons = {
+            "max-file-size": f"is larger than {max_mb} MB",
+            "accept": "is not a supported image (JPEG, PNG, GIF, WebP, AVIF or SVG)",
+            "max-files": f"was not added: at most {max_files} files at a time",
+        }
+        for entry in event.args or []:
+            reason = reasons.get(entry.get("reason"), "was refused")
+            ui.notify(f"“{entry.get('name')}” {reason}.", type="warning", multi_line=True, timeout=8000)

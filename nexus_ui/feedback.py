@@ -1,0 +1,38 @@
+"""Domain errors become notifications here, in one place."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+from nicegui import ui
+
+from nexus_core.errors import NexusError
+
+logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def notify_error(error: Exception) -> None:
+    if isinstance(error, NexusError):
+        ui.notify(str(error), type="negative", multi_line=True, close_button=True, timeout=8000)
+    else:
+        logger.exception("Unexpected error in the admin UI", exc_info=error)
+        ui.notify("Something went wrong on our side; please try again.", type="negative")
+
+
+def reports_errors(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | None]]:
+    """Wrap an async event handler so a NexusError is shown to the person instead of lost in a log."""
+
+    @functools.wraps(handler)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return await handler(*args, **kwargs)
+        except Exception as error:  # every failure must reach the person who clicked
+            notify_error(error)
+            return None
+
+    return run

@@ -1,0 +1,90 @@
+"""The project shell: header with the project name, sidebar navigation, breadcrumbs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from nicegui import ui
+
+from nexus_ui.session import ProjectContext
+from nexus_ui.theme import apply_theme
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    icon: str
+    path: str
+
+
+NAV_ITEMS = (
+    NavItem("pages", "Pages", "article", "pages"),
+    NavItem("media", "Media", "photo", "media"),
+    NavItem("members", "Members", "group", "members"),
+    NavItem("api-keys", "API Keys", "key", "api-keys"),
+)
+
+
+def account_menu(email: str) -> None:
+    with ui.button(icon="account_circle").props("flat round dense color=secondary").mark("account-menu"):
+        with ui.menu().props("anchor='bottom right' self='top right'"):
+            ui.item(email).props("dense").classes("text-slate-500")
+            ui.separator()
+            ui.menu_item("Sign out", on_click=lambda: ui.navigate.to("/logout")).mark("sign-out")
+
+
+@contextmanager
+def project_frame(context: ProjectContext, *, active: str, title: str) -> Iterator[None]:
+    """Render the shell around a project page; the page's content goes inside the `with` block."""
+    apply_theme()
+    slug = context.project.slug
+    with ui.header(elevated=False).classes(
+        "bg-white text-slate-900 border-b border-slate-200 px-4 py-2 items-center"
+    ):
+        menu = ui.button(icon="menu").props("flat round dense color=secondary").classes("lg:hidden")
+        with ui.link(target="/").classes("flex items-center gap-2 no-underline text-slate-900"):
+            ui.icon("perm_media", color="primary").classes("text-2xl")
+            ui.label("Nexus").classes("font-semibold")
+        ui.label("/").classes("text-slate-300")
+        ui.label(context.project.name).classes("font-medium").mark("project-name")
+        ui.badge(context.role_at_open, color="grey-3").props("text-color=grey-8").classes("ml-1")
+        ui.space()
+        account_menu(context.user.email)
+    with (
+        ui.left_drawer(value=True, bordered=True)
+        .props("width=232 breakpoint=1024")
+        .classes("bg-white p-3") as drawer,
+        ui.column().classes("nexus-nav w-full gap-1"),
+    ):
+        for item in NAV_ITEMS:
+            link = ui.link(target=f"/admin/{slug}/{item.path}").classes(
+                "flex items-center gap-3 px-3 py-2 rounded-lg w-full"
+                + (" active" if item.key == active else "")
+            )
+            link.mark(f"nav-{item.key}")
+            with link:
+                ui.icon(item.icon).classes("text-xl")
+                ui.label(item.label)
+    menu.on_click(drawer.toggle)
+    with ui.column().classes("w-full max-w-7xl mx-auto px-4 py-5 gap-4"):
+        with ui.row().classes("items-center gap-1 text-sm text-slate-500").mark("breadcrumbs"):
+            ui.link("Projects", "/").classes("text-slate-500 no-underline hover:underline")
+            ui.icon("chevron_right").classes("text-base")
+            ui.link(context.project.name, f"/admin/{slug}/media").classes(
+                "text-slate-500 no-underline hover:underline"
+            )
+            ui.icon("chevron_right").classes("text-base")
+            ui.label(title).classes("text-slate-800")
+        yield
+
+
+@contextmanager
+def centered_card(width: str = "max-w-md") -> Iterator[None]:
+    """A single card in the middle of the screen (sign-in, not found)."""
+    apply_theme()
+    with ui.column().classes("w-full min-h-screen items-center justify-center p-4"):
+        with ui.card().classes(f"w-full {width} p-8 gap-4 shadow-lg rounded-2xl"):
+            yield

@@ -1,0 +1,60 @@
+"""/login and /logout."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from nexus_core import accounts
+from nexus_core.db import session_scope
+from nexus_core.errors import NexusError
+from nexus_ui.layout import centered_card
+from nexus_ui.session import sign_in, sign_out, signed_in_user
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: `next=//evil.example` or a full URL must not send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@ui.page("/login", title="Sign in · Nexus Media")
+def login_page(next: str | None = None) -> RedirectResponse | None:
+    destination = safe_next(next)
+    if signed_in_user() is not None:
+        return RedirectResponse(destination, status_code=303)
+
+    def attempt() -> None:
+        try:
+            with session_scope() as session:
+                user = accounts.authenticate(session, email=email.value or "", password=password.value or "")
+        except NexusError as error:
+            problem.set_text(str(error))
+            problem.set_visibility(True)
+            password.set_value("")
+            return
+        sign_in(user)
+        ui.navigate.to(destination)
+
+    with centered_card():
+        with ui.row().classes("items-center gap-2"):
+            ui.icon("perm_media", color="primary").classes("text-3xl")
+            ui.label("Nexus Media").classes("text-xl font-semibold")
+        ui.label("Sign in to your media library").classes("text-slate-500 -mt-2")
+        email = (
+            ui.input("Email").props("outlined autofocus type=email autocomplete=username").classes("w-full")
+        )
+        password = ui.input("Password", password=True).props("outlined autocomplete=current-password")
+        password.classes("w-full").on("keydown.enter", attempt)
+        email.on("keydown.enter", attempt)
+        problem = ui.label().classes("text-negative text-sm").mark("login-error")
+        problem.set_visibility(False)
+        ui.button("Sign in", on_click=attempt).props("unelevated size=md").classes("w-full").mark("sign-in")
+    return None
+
+
+@ui.page("/logout")
+def logout_page() -> RedirectResponse:
+    sign_out()
+    return RedirectResponse("/login", status_code=303)

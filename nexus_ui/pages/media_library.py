@@ -1,0 +1,151 @@
+"""/admin/{slug}/media: upload, browse, search and manage a project's images."""
+
+from __future__ import annotations
+
+import math
+
+from fastapi import HTTPException
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from nexus_core.db import session_scope
+from nexus_core.errors import NotFound
+from nexus_core.media import service
+from nexus_core.models import MediaItem, MediaStatus
+from nexus_core.policies import Action, can
+from nexus_ui.components.media_detail import MediaDetailPanel
+from nexus_ui.components.media_grid import media_grid
+from nexus_ui.components.upload_zone import UploadZone
+from nexus_ui.layout import project_frame
+from nexus_ui.session import ProjectContext, login_redirect, project_context, signed_in_user
+
+PAGE_SIZE = 48
+LIVE_STATUSES = {MediaStatus.PENDING, MediaStatus.PROCESSING}
+STATUS_FILTERS = {"": "All statuses", **{status.value: status.value.capitalize() for status in MediaStatus}}
+
+
+def query_page(context: ProjectContext, *, page: int, query: str, status: str) -> service.MediaPage:
+    with session_scope() as session:
+        return service.list_items(
+            session,
+            actor=context.actor(),
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+            status=MediaStatus(status) if status else None,
+            query=query or None,
+        )
+
+
+def current_statuses(context: ProjectContext, items: list[MediaItem]) -> dict:
+    with session_scope() as session:
+        return service.statuses(session, actor=context.actor(), item_ids=[item.id for item in items])
+
+
+class MediaLibrary:
+    """Only the visible page is queried and rendered, so 10,000 items open as fast as 10."""
+
+    def __init__(self, context: ProjectContext) -> None:
+        self.context = context
+        self.page = 1
+        self.query = ""
+        self.status = ""
+        self.result = service.MediaPage(items=[], total=0)
+        self.detail = MediaDetailPanel(context, on_changed=self.reload)
+        self._build()
+        ui.timer(2.0, self._refresh_live_tiles)
+
+    def _build(self) -> None:
+        with ui.row().classes("w-full items-end gap-3"):
+            with ui.column().classes("gap-0"):
+                ui.label("Media").classes("text-2xl font-semibold")
+                self.count_label = (
+                    ui.label().classes("text-sm text-slate-500").props("data-testid=media-count")
+                )
+            ui.space()
+            ui.input(placeholder="Search filename or alt text", on_change=self._search).props(
+                "outlined dense clearable debounce=300 data-testid=media-search"
+            ).classes("w-72").add_slot("prepend", '<q-icon name="search" />')
+            ui.select(STATUS_FILTERS, value="", on_change=self._filter).props(
+                "outlined dense options-dense data-testid=status-filter"
+            ).classes("w-40")
+        if can(self.context.role_at_open, Action.UPLOAD):
+            UploadZone(self.context, on_uploaded=lambda _item: self.reload())
+        self.grid_area = ui.column().classes("w-full gap-4")
+        ui.timer(0, self.reload, once=True)
+
+    async def reload(self) -> None:
+        result = await run.io_bound(
+            query_page, self.context, page=self.page, query=self.query, status=self.status
+        )
+        if result is not None:
+            self.result = result
+            self._render()
+
+    def _render(self) -> None:
+        total = self.result.total
+        self.count_label.set_text(f"{total} image{'s' if total != 1 else ''}")
+        self.grid_area.clear()
+        with self.grid_area:
+            if not self.result.items:
+                self._empty_state()
+                return
+            media_grid(self.result.items, on_click=lambda item: self.detail.open(item.id))
+            pages = max(1, math.ceil(total / PAGE_SIZE))
+            if pages > 1:
+                with ui.row().classes("w-full justify-center"):
+                    ui.pagination(
+                        1, pages, direction_links=True, value=self.page, on_change=self._go_to
+                    ).props("max-pages=7 boundary-numbers data-testid=pagination")
+
+    def _empty_state(self) -> None:
+        searching = bool(self.query or self.status)
+        with (
+            ui.column()
+            .classes("w-full items-center py-16 gap-2 text-center")
+            .props("data-testid=empty-library")
+        ):
+            ui.icon("search_off" if searching else "photo_library").classes("text-6xl text-slate-300")
+            ui.label("No images match your search." if searching else "No images yet.").classes(
+                "text-lg text-slate-600"
+            )
+            if not searching and can(self.context.role_at_open, Action.UPLOAD):
+                ui.label("Drop images on the upload area above to add the first ones.").classes(
+                    "text-slate-400"
+                )
+
+    async def _search(self, event: object) -> None:
+        self.query = (getattr(event, "value", "") or "").strip()
+        self.page = 1
+        await self.reload()
+
+    async def _filter(self, event: object) -> None:
+        self.status = getattr(event, "value", "") or ""
+        self.page = 1
+        await self.reload()
+
+    async def _go_to(self, event: object) -> None:
+        self.page = int(getattr(event, "value", 1) or 1)
+        await self.reload()
+
+    async def _refresh_live_tiles(self) -> None:
+        """Redraw when a visible pending/processing item changed, whichever process did the work."""
+        waiting = [item for item in self.result.items if item.status in LIVE_STATUSES]
+        if not waiting:
+            return
+        now = await run.io_bound(current_statuses, self.context, waiting) or {}
+        if any(now.get(item.id) != item.status for item in waiting):
+            await self.reload()
+
+
+@ui.page("/admin/{slug}/media", title="Media · Nexus Media")
+def media_library_page(slug: str) -> RedirectResponse | None:
+    user = signed_in_user()
+    if user is None:
+        return login_redirect(f"/admin/{slug}/media")
+    try:
+        context = project_context(user, slug)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    with project_frame(context, active="media", title="Media"):
+        MediaLibrary(context)
+    return None
