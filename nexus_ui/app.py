@@ -15,7 +15,7 @@ from nicegui import ui
 from nexus_core.api import router as api_router
 from nexus_core.config import get_settings
 from nexus_core.media.proxy import router as media_router
-from nexus_ui import pages  # noqa: F401  (registers every page)
+from nexus_ui import pages
 
 
 def create_app(*, with_worker: bool) -> FastAPI:
@@ -23,6 +23,7 @@ def create_app(*, with_worker: bool) -> FastAPI:
     web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
     web.include_router(media_router)
     web.include_router(api_router)
+    pages.register()
     if with_worker:
         nicegui_app.on_startup(_start_worker)
     ui.run_with(

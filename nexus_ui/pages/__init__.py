@@ -1,5 +1,15 @@
-"""One module per screen; importing this package registers every page."""
+"""One module per screen; `register` adds them all to the NiceGUI app (again after a test resets it)."""
+
+from __future__ import annotations
+
+from nicegui import app, ui
 
 from nexus_ui.pages import login, media_library, not_found, projects
 
-__all__ = ["login", "media_library", "not_found", "projects"]
+
+def register() -> None:
+    ui.page("/login", title="Sign in · Nexus Media")(login.login_page)
+    ui.page("/logout")(login.logout_page)
+    ui.page("/", title="Projects · Nexus Media")(projects.projects_page)
+    ui.page("/admin/{slug}/media", title="Media · Nexus Media")(media_library.media_library_page)
+    app.exception_handler(404)(not_found.not_found)

@@ -19,7 +19,6 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-@ui.page("/login", title="Sign in · Nexus Media")
 def login_page(next: str | None = None) -> RedirectResponse | None:
     destination = safe_next(next)
     if signed_in_user() is not None:
@@ -54,7 +53,6 @@ def login_page(next: str | None = None) -> RedirectResponse | None:
     return None
 
 
-@ui.page("/logout")
 def logout_page() -> RedirectResponse:
     sign_out()
     return RedirectResponse("/login", status_code=303)

@@ -137,7 +137,6 @@ class MediaLibrary:
             await self.reload()
 
 
-@ui.page("/admin/{slug}/media", title="Media · Nexus Media")
 def media_library_page(slug: str) -> RedirectResponse | None:
     user = signed_in_user()
     if user is None:

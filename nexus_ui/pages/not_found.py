@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import Response
-from nicegui import Client, app, ui
+from nicegui import Client, ui
 from nicegui.page import page
 
 from nexus_ui.layout import centered_card
 
 
-@app.exception_handler(404)
 async def not_found(request: Request, _exception: Exception) -> Response:
     with Client(page(""), request=request) as client, centered_card():
         ui.icon("search_off").classes("text-5xl text-slate-300 self-center")

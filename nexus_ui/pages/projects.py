@@ -12,7 +12,6 @@ from nexus_ui.session import login_redirect, signed_in_user
 from nexus_ui.theme import apply_theme
 
 
-@ui.page("/", title="Projects · Nexus Media")
 def projects_page() -> RedirectResponse | None:
     user = signed_in_user()
     if user is None:
