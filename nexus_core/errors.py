@@ -30,6 +30,14 @@ class Conflict(NexusError):
     title = "Conflict"
 
 
+class MediaInUse(Conflict):
+    """Deleting the item would break pages; `pages` names them (id, title) so the person can decide."""
+
+    def __init__(self, message: str, pages: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.pages = pages
+
+
 class InvalidInput(NexusError):
     status_code = 422
     title = "Invalid input"

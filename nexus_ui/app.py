@@ -14,6 +14,7 @@ from nicegui import ui
 
 from nexus_core.api import router as api_router
 from nexus_core.config import get_settings
+from nexus_core.content.public import router as public_pages_router
 from nexus_core.media.proxy import router as media_router
 from nexus_ui import pages
 
@@ -23,6 +24,7 @@ def create_app(*, with_worker: bool) -> FastAPI:
     web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
     web.include_router(media_router)
     web.include_router(api_router)
+    web.include_router(public_pages_router)
     pages.register()
     if with_worker:
         nicegui_app.on_startup(_start_worker)

@@ -56,11 +56,17 @@ def page_links(
 
 
 def error_document(
-    status: int, title: str, detail: str, source: dict[str, str] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    source: dict[str, str] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     error: dict[str, Any] = {"status": str(status), "title": title, "detail": detail}
     if source:
         error["source"] = source
+    if meta:
+        error["meta"] = meta
     return {"errors": [error]}
 
 
@@ -70,6 +76,8 @@ def error_response(
     detail: str,
     *,
     source: dict[str, str] | None = None,
+    meta: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JsonApiResponse:
-    return JsonApiResponse(error_document(status, title, detail, source), status_code=status, headers=headers)
+    document = error_document(status, title, detail, source, meta)
+    return JsonApiResponse(document, status_code=status, headers=headers)

@@ -126,6 +126,7 @@ def _alt_text_from_document(document: Any, item_id: str) -> str:
 
 
 @router.delete("/{item_id}", status_code=204)
-def delete_media_item(item_id: str, session: SessionDep, actor: ActorDep) -> Response:
-    service.delete_item(session, actor=actor, item_id=item_id)
+def delete_media_item(item_id: str, session: SessionDep, actor: ActorDep, force: bool = False) -> Response:
+    """409 with the pages that use the item, unless `?force=true`."""
+    service.delete_item(session, actor=actor, item_id=item_id, force=force)
     return Response(status_code=204)

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from nexus_core.api.documents import error_response
-from nexus_core.errors import NexusError, NotAuthenticated
+from nexus_core.errors import MediaInUse, NexusError, NotAuthenticated
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,8 @@ class JsonApiRoute(APIRoute):
                 return await handler(request)
             except NexusError as error:
                 headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
-                return error_response(error.status_code, error.title, str(error), headers=headers)
+                meta = _error_meta(error)
+                return error_response(error.status_code, error.title, str(error), meta=meta, headers=headers)
             except RequestValidationError as error:
                 first = error.errors()[0]
                 where = first.get("loc", ())
@@ -39,3 +40,9 @@ class JsonApiRoute(APIRoute):
                 return error_response(error.status_code, "Error", str(error.detail))
 
         return handle
+
+
+def _error_meta(error: NexusError) -> dict[str, Any] | None:
+    if isinstance(error, MediaInUse):
+        return {"pages": [{"id": page_id, "title": title} for page_id, title in error.pages]}
+    return None

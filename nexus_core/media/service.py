@@ -11,10 +11,10 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from nexus_core.config import Settings, get_settings
-from nexus_core.errors import ImageError, InvalidInput, NexusError, NotFound
+from nexus_core.errors import ImageError, InvalidInput, MediaInUse, NexusError, NotFound
 from nexus_core.media import paths, processing, validation
 from nexus_core.media.storage import Storage, get_storage
-from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, User
+from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PendingDeletion, User
 from nexus_core.models.base import new_id, utcnow
 from nexus_core.policies import Action, Actor, authorize
 
@@ -203,22 +203,48 @@ def update_alt_text(
 
 
 def delete_item(
-    session: Session, *, actor: Actor, item_id: UUID | str, storage: Storage | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    item_id: UUID | str,
+    storage: Storage | None = None,
+    force: bool = False,
 ) -> None:
     """Remove the row and every file of the item.
 
     The row goes first, together with a PendingDeletion per file, in one transaction: the library
     never shows an item whose files are half gone, and a file whose deletion fails stays recorded
-    for `nexus media sweep` instead of being forgotten.
+    for a later sweep instead of being forgotten. An item used by pages is kept unless `force`.
     """
     item = get_item(session, actor=actor, item_id=item_id)
     authorize(actor, Action.DELETE_MEDIA)
+    if not force:
+        _refuse_if_in_use(session, item)
     storage = storage or get_storage()
     owed = [PendingDeletion(path=path, storage_backend=item.storage_backend) for path in stored_paths(item)]
     session.delete(item)
     session.add_all(owed)
     session.commit()
     delete_pending_files(session, owed, storage)
+
+
+def pages_using(session: Session, item_id: UUID) -> list[tuple[str, str]]:
+    """(id, title) of every page that uses the item, by title."""
+    rows = session.exec(
+        select(Page.id, Page.title)
+        .join(MediaReference, col(MediaReference.page_id) == Page.id)
+        .where(MediaReference.media_item_id == item_id)
+        .order_by(Page.title)
+    )
+    return [(str(page_id), title) for page_id, title in rows]
+
+
+def _refuse_if_in_use(session: Session, item: MediaItem) -> None:
+    pages = pages_using(session, item.id)
+    if pages:
+        titles = ", ".join(f"“{title}”" for _, title in pages)
+        noun = "page" if len(pages) == 1 else f"{len(pages)} pages"
+        raise MediaInUse(f"“{item.filename}” is used by {noun}: {titles}. Deleting it breaks them.", pages)
 
 
 def stored_paths(item: MediaItem) -> list[str]:

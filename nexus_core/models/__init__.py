@@ -1,14 +1,18 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
 from nexus_core.models.accounts import ApiKey, User
+from nexus_core.models.content import MediaReference, Page, PageStatus
 from nexus_core.models.media import MediaItem, MediaStatus, PendingDeletion
 from nexus_core.models.projects import Membership, Project, Role
 
 __all__ = [
     "ApiKey",
     "MediaItem",
+    "MediaReference",
     "MediaStatus",
     "Membership",
+    "Page",
+    "PageStatus",
     "PendingDeletion",
     "Project",
     "Role",

@@ -1,0 +1,34 @@
+"""/p/{project_slug}/{page_slug}: published pages, public."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from nexus_core.content import pages
+from nexus_core.db import session_scope
+from nexus_core.errors import NotFound
+
+router = APIRouter()
+
+NOT_FOUND_HTML = "<!doctype html><title>Not found</title><p>This page does not exist or is not published.</p>"
+HEADERS = {
+    "Cache-Control": "public, max-age=0, must-revalidate",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; img-src 'self' https: http:; style-src 'unsafe-inline'",
+}
+
+
+def _render(project_slug: str, page_slug: str) -> str:
+    with session_scope() as session:
+        return pages.published_document(session, project_slug=project_slug, page_slug=page_slug)
+
+
+@router.get("/p/{project_slug}/{page_slug}", response_class=HTMLResponse)
+async def published_page(project_slug: str, page_slug: str) -> HTMLResponse:
+    try:
+        html = await run_in_threadpool(_render, project_slug, page_slug)
+    except NotFound:
+        return HTMLResponse(NOT_FOUND_HTML, status_code=404, headers=HEADERS)
+    return HTMLResponse(html, headers=HEADERS)

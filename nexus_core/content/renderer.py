@@ -1,0 +1,139 @@
+"""Published pages as HTML: each template field in a <section>, images with alt, size and srcset."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+from uuid import UUID
+
+from nexus_core.content import rich_text
+from nexus_core.content.sanitize import is_safe_image_url, sanitize_html
+from nexus_core.content.templates import TITLE_FIELD, FieldType, Template, TemplateField
+from nexus_core.media import paths
+from nexus_core.media.processing import VARIANT_WIDTHS
+from nexus_core.models import MediaItem, Page
+
+MediaCatalog = Mapping[UUID, MediaItem]
+IMAGE_SIZES = "(max-width: 860px) 100vw, 860px"
+
+
+def library_item_id(url: str) -> UUID | None:
+    """The media item a `/media/…` URL points at, or None for any other URL."""
+    if not url.startswith(paths.MEDIA_URL_PREFIX):
+        return None
+    parsed = paths.parse_path(url.removeprefix(paths.MEDIA_URL_PREFIX))
+    return parsed.item_id if parsed else None
+
+
+def image_tag(src: str, *, alt: str | None, media: MediaCatalog, media_id: Any = None) -> str:
+    """An <img>, or "" for an unsafe URL; library images get width/height, lazy loading and a srcset."""
+    if not src or not is_safe_image_url(src):
+        return ""
+    item_id = library_item_id(src)
+    item = media.get(item_id) if item_id else None
+    if item is None and media_id:
+        item = _item_by_id(media, media_id)
+    attributes = {"src": src, "alt": alt if alt is not None else (item.alt_text if item else "")}
+    if item is not None:
+        attributes["alt"] = alt or item.alt_text
+        if item.width and item.height:
+            attributes |= {"width": str(item.width), "height": str(item.height)}
+        srcset = _srcset(item)
+        if srcset:
+            attributes |= {"srcset": srcset, "sizes": IMAGE_SIZES}
+        attributes["data-media-id"] = str(item.id)
+    attributes |= {"loading": "lazy", "decoding": "async"}
+    return "<img " + " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items()) + ">"
+
+
+def _item_by_id(media: MediaCatalog, media_id: Any) -> MediaItem | None:
+    try:
+        return media.get(UUID(str(media_id)))
+    except ValueError:
+        return None
+
+
+def _srcset(item: MediaItem) -> str:
+    if item.mime_type == "image/svg+xml":
+        return ""
+    candidates = [
+        f"{paths.url(path)} {VARIANT_WIDTHS[name]}w"
+        for name, path in item.variants.items()
+        if name in VARIANT_WIDTHS
+    ]
+    if candidates and item.width:
+        candidates.append(f"{paths.url(item.file_path)} {item.width}w")
+    return ", ".join(sorted(candidates, key=lambda candidate: int(candidate.rsplit(" ", 1)[1][:-1])))
+
+
+def render_rich_text(document: Mapping[str, Any], media: MediaCatalog) -> str:
+    def image(attributes: Mapping[str, Any]) -> str:
+        return image_tag(
+            str(attributes.get("src") or ""),
+            alt=attributes.get("alt"),
+            media=media,
+            media_id=attributes.get("mediaId"),
+        )
+
+    return sanitize_html(rich_text.render(document, image=image))
+
+
+def render_field(field: TemplateField, page: Page, media: MediaCatalog) -> str:
+    """`<section data-field=… data-type=…>`; an empty or unsafe value renders nothing."""
+    inner = _field_html(field, page, media)
+    if not inner:
+        return ""
+    return f'<section data-field="{escape(field.key)}" data-type="{field.type}">{inner}</section>'
+
+
+def _field_html(field: TemplateField, page: Page, media: MediaCatalog) -> str:
+    if field.key == TITLE_FIELD:
+        return f"<h1>{escape(page.title)}</h1>" if page.title else ""
+    if field.type is FieldType.RICH_TEXT:
+        return render_rich_text(page.body_json, media)
+    value = page.template_data.get(field.key)
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    if field.type is FieldType.IMAGE:
+        return image_tag(value.strip(), alt=None, media=media)
+    if field.type is FieldType.TEXTAREA:
+        paragraphs = [part.strip() for part in value.split("\n\n") if part.strip()]
+        return "".join(f"<p>{escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
+    return f"<p>{escape(value)}</p>"
+
+
+def render_page(page: Page, template: Template, media: MediaCatalog) -> str:
+    """The page body: every field of its template, in order."""
+    return "".join(render_field(field, page, media) for field in template.fields)
+
+
+def render_document(page: Page, template: Template, media: MediaCatalog, *, project_name: str) -> str:
+    """A complete, self-contained HTML document for a published page."""
+    return PAGE_SHELL.format(
+        title=escape(page.title),
+        project=escape(project_name),
+        body=render_page(page, template, media),
+    )
+
+
+PAGE_SHELL = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · {project}</title>
+<style>
+body {{ margin: 0; font: 18px/1.65 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1e293b; background: #fff; }}
+main {{ max-width: 860px; margin: 0 auto; padding: 48px 24px 96px; }}
+header.site {{ font-size: 14px; color: #64748b; margin-bottom: 32px; letter-spacing: .02em; }}
+h1 {{ font-size: 2.4rem; line-height: 1.15; margin: 0 0 24px; color: #0f172a; }}
+h2, h3, h4 {{ color: #0f172a; line-height: 1.25; }}
+img {{ max-width: 100%; height: auto; border-radius: 12px; display: block; margin: 24px 0; }}
+section[data-field="summary"] {{ font-size: 1.2rem; color: #475569; }}
+blockquote {{ border-left: 4px solid #c7d2fe; margin: 24px 0; padding: 4px 20px; color: #475569; }}
+pre {{ background: #0f172a; color: #e2e8f0; padding: 16px; border-radius: 8px; overflow-x: auto; }}
+a {{ color: #4f46e5; }}
+</style></head>
+<body><main><header class="site">{project}</header>
+<article>{body}</article>
+</main></body></html>
+"""

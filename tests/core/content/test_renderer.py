@@ -1,0 +1,168 @@
+"""The renderer and the sanitiser, including hostile input."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from nexus_core.content.renderer import image_tag, render_field, render_page, render_rich_text
+from nexus_core.content.sanitize import sanitize_html
+from nexus_core.content.templates import BLOG_POST
+from nexus_core.models import MediaItem, MediaStatus, Page
+
+PROJECT = UUID("01a21500-0000-7000-8000-000000000001")
+ITEM = UUID("01a21500-0000-7000-8000-0000000000aa")
+
+
+def library_item() -> MediaItem:
+    base = f"{PROJECT}/{ITEM}"
+    return MediaItem(
+        id=ITEM,
+        project_id=PROJECT,
+        filename="harbour.jpg",
+        file_path=f"{base}.jpg",
+        mime_type="image/jpeg",
+        file_size=1000,
+        width=2400,
+        height=1600,
+        alt_text="A harbour at dawn",
+        variants={"thumb": f"{base}_thumb.jpg", "medium": f"{base}_medium.jpg", "large": f"{base}_large.jpg"},
+        storage_backend="local",
+        status=MediaStatus.READY,
+    )
+
+
+MEDIA = {ITEM: library_item()}
+LARGE_URL = f"/media/{PROJECT}/{ITEM}_large.jpg"
+
+
+def doc(*blocks: dict) -> dict:
+    return {"type": "doc", "content": list(blocks)}
+
+
+def paragraph(text: str, marks: list | None = None) -> dict:
+    node: dict = {"type": "text", "text": text}
+    if marks:
+        node["marks"] = marks
+    return {"type": "paragraph", "content": [node]}
+
+
+def test_library_image_gets_alt_size_lazy_and_srcset() -> None:
+    html = image_tag(LARGE_URL, alt=None, media=MEDIA)
+    assert 'alt="A harbour at dawn"' in html
+    assert 'width="2400"' in html and 'height="1600"' in html
+    assert 'loading="lazy"' in html
+    assert f"/media/{PROJECT}/{ITEM}_thumb.jpg 300w" in html
+    assert f"/media/{PROJECT}/{ITEM}_medium.jpg 800w" in html
+    assert f"/media/{PROJECT}/{ITEM}.jpg 2400w" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "vbscript:msgbox(1)",
+        "//evil.example/x.png",
+        "/media//evil.example/x.png",
+        "file:///etc/passwd",
+        "ftp://example.com/a.png",
+        "",
+    ],
+)
+def test_unsafe_image_urls_render_nothing(url: str) -> None:
+    page = Page(
+        project_id=PROJECT, title="T", slug="t", template="blog_post", template_data={"hero_image": url}
+    )
+    assert render_field(BLOG_POST.field("hero_image"), page, MEDIA) == ""
+
+
+def test_external_https_image_is_allowed_without_library_extras() -> None:
+    page = Page(
+        project_id=PROJECT,
+        title="T",
+        slug="t",
+        template="blog_post",
+        template_data={"hero_image": "https://cdn.example.com/a.jpg"},
+    )
+    html = render_field(BLOG_POST.field("hero_image"), page, MEDIA)
+    assert html.startswith(
+        '<section data-field="hero_image" data-type="image"><img src="https://cdn.example.com/a.jpg"'
+    )
+    assert "srcset" not in html
+
+
+def test_every_field_renders_in_its_section_with_text_escaped() -> None:
+    page = Page(
+        project_id=PROJECT,
+        title="Tom & <Jerry>",
+        slug="t",
+        template="blog_post",
+        template_data={"hero_image": LARGE_URL, "summary": "First <b>line</b>\n\nSecond"},
+        body_json=doc(paragraph("Hello", [{"type": "bold"}])),
+    )
+    html = render_page(page, BLOG_POST, MEDIA)
+    assert '<section data-field="title" data-type="text"><h1>Tom &amp; &lt;Jerry&gt;</h1></section>' in html
+    assert (
+        '<section data-field="summary" data-type="textarea"><p>First &lt;b&gt;line&lt;/b&gt;</p><p>Second</p>'
+        in html
+    )
+    assert '<section data-field="body" data-type="rich_text"><p><strong>Hello</strong></p></section>' in html
+    assert (
+        html.index('data-field="title"')
+        < html.index('data-field="hero_image"')
+        < html.index('data-field="body"')
+    )
+
+
+def test_rich_text_images_keep_library_metadata() -> None:
+    body = doc({"type": "image", "attrs": {"src": LARGE_URL, "alt": "", "mediaId": str(ITEM)}})
+    html = render_rich_text(body, MEDIA)
+    assert 'alt="A harbour at dawn"' in html and "srcset=" in html and 'loading="lazy"' in html
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"type": "image", "attrs": {"src": "javascript:alert(1)"}},
+        {"type": "image", "attrs": {"src": "data:image/svg+xml,<svg onload=alert(1)>"}},
+        {"type": "image", "attrs": {"src": 'x" onerror="alert(1)'}},
+        {"type": "paragraph", "content": [{"type": "text", "text": "<script>alert(1)</script>"}]},
+        {
+            "type": "paragraph",
+            "content": [
+                {
+                    "type": "text",
+                    "text": "x",
+                    "marks": [{"type": "link", "attrs": {"href": "javascript:alert(1)"}}],
+                }
+            ],
+        },
+        {"type": "rawHtml", "content": [{"type": "text", "text": "<img src=x onerror=alert(1)>"}]},
+    ],
+)
+def test_hostile_rich_text_is_neutralised(hostile: dict) -> None:
+    html = render_rich_text(doc(hostile), MEDIA).lower()
+    assert "<script" not in html
+    assert "onerror=" not in html.replace("&lt;", "<") or "<img" not in html
+    assert "javascript:" not in html
+    assert "data:" not in html or "<img" not in html
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ('<img src="x.png" onerror="alert(1)">', ""),
+        ('<p onclick="x()">hi</p>', "<p>hi</p>"),
+        ("<script>alert(1)</script><p>ok</p>", "<p>ok</p>"),
+        ('<a href="javascript:alert(1)">x</a>', '<a rel="noopener noreferrer nofollow">x</a>'),
+        ('<img src="data:image/png;base64,AAAA">', ""),
+        (f'<img src="{LARGE_URL}" onload="x()">', f'<img src="{LARGE_URL}">'),
+        ('<iframe src="https://evil.example"></iframe>', ""),
+        ("<svg><script>alert(1)</script></svg>", ""),
+    ],
+)
+def test_sanitiser_table(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty) == clean
