@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -110,6 +111,23 @@ def list_api_keys(session: Session, *, actor: Actor) -> list[ApiKey]:
         select(ApiKey).where(ApiKey.project_id == actor.project_id).order_by(col(ApiKey.inserted_at).desc())
     )
     return list(session.exec(query))
+
+
+class ApiKeyRow(NamedTuple):
+    key: ApiKey
+    owner_email: str
+
+
+def list_api_keys_with_owners(session: Session, *, actor: Actor) -> list[ApiKeyRow]:
+    """The project's keys, newest first, each with the email of the member it acts for."""
+    authorize(actor, Action.MANAGE_API_KEYS)
+    query = (
+        select(ApiKey, User.email)
+        .join(User, col(User.id) == ApiKey.user_id)
+        .where(ApiKey.project_id == actor.project_id)
+        .order_by(col(ApiKey.inserted_at).desc())
+    )
+    return [ApiKeyRow(key, email) for key, email in session.exec(query)]
 
 
 def revoke_api_key(session: Session, *, actor: Actor, key_id: UUID) -> ApiKey:

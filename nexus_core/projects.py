@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from sqlmodel import Session, col, select
 
 from nexus_core.errors import Conflict, InvalidInput, NotFound
-from nexus_core.models import Membership, Project, Role, User
+from nexus_core.models import ApiKey, Membership, Project, Role, User
+from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -85,8 +88,113 @@ def set_member_role(
 
 
 def _refuse_losing_last_admin(session: Session, project_id: UUID) -> None:
+    # FOR UPDATE: on PostgreSQL two admins demoting each other at once take turns, and the second
+    # then sees the first's change and is refused instead of leaving the project with no admin.
     admins = session.exec(
-        select(Membership).where(Membership.project_id == project_id, Membership.role == Role.ADMIN)
+        select(Membership)
+        .where(Membership.project_id == project_id, Membership.role == Role.ADMIN)
+        .with_for_update()
     ).all()
     if len(admins) <= 1:
         raise Conflict("A project must keep at least one admin.")
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: UUID
+    email: str
+    role: Role
+    inserted_at: datetime
+
+
+def list_members(session: Session, *, actor: Actor) -> list[MemberRow]:
+    """Everyone in the actor's project, by email; any member may see who else is in it."""
+    authorize(actor, Action.VIEW)
+    rows = session.exec(
+        select(Membership, User.email)
+        .join(User, col(User.id) == Membership.user_id)
+        .where(Membership.project_id == actor.project_id)
+        .order_by(User.email)
+    )
+    return [
+        MemberRow(
+            user_id=membership.user_id,
+            email=email,
+            role=Role(membership.role),
+            inserted_at=membership.inserted_at,
+        )
+        for membership, email in rows
+    ]
+
+
+def add_member(session: Session, *, actor: Actor, email: str, role: Role | str) -> Membership:
+    """Add an existing user to the actor's project with the given role."""
+    authorize(actor, Action.MANAGE_MEMBERS)
+    from nexus_core import accounts  # imported here: accounts imports this module
+
+    role = _valid_role(role)
+    email = accounts.normalize_email(email)
+    user = accounts.find_user(session, email)
+    if user is None:
+        raise NotFound(f"No user with the email {email}; create the account first with `nexus user create`.")
+    if _membership(session, actor.project_id, user.id) is not None:
+        raise Conflict(f"{email} is already a member of this project.")
+    membership = Membership(project_id=actor.project_id, user_id=user.id, role=role)
+    session.add(membership)
+    session.commit()
+    return membership
+
+
+def change_role(session: Session, *, actor: Actor, user_id: UUID, role: Role | str) -> Membership:
+    """Give a member another role; the last admin cannot step down."""
+    authorize(actor, Action.MANAGE_MEMBERS)
+    role = _valid_role(role)
+    membership = _existing_membership(session, actor.project_id, user_id)
+    if membership.role == Role.ADMIN and role != Role.ADMIN:
+        _refuse_losing_last_admin(session, actor.project_id)
+    membership.role = role
+    session.add(membership)
+    session.commit()
+    return membership
+
+
+def remove_member(session: Session, *, actor: Actor, user_id: UUID) -> None:
+    """Take a member out of the project and revoke their API keys in it; never the last admin."""
+    authorize(actor, Action.MANAGE_MEMBERS)
+    membership = _existing_membership(session, actor.project_id, user_id)
+    if membership.role == Role.ADMIN:
+        _refuse_losing_last_admin(session, actor.project_id)
+    keys = session.exec(
+        select(ApiKey).where(
+            ApiKey.project_id == actor.project_id,
+            ApiKey.user_id == user_id,
+            col(ApiKey.revoked_at).is_(None),
+        )
+    )
+    now = utcnow()
+    for key in keys:
+        key.revoked_at = now
+        session.add(key)
+    session.delete(membership)
+    session.commit()
+
+
+def _membership(session: Session, project_id: UUID, user_id: UUID) -> Membership | None:
+    return session.exec(
+        select(Membership).where(Membership.project_id == project_id, Membership.user_id == user_id)
+    ).first()
+
+
+def _existing_membership(session: Session, project_id: UUID, user_id: UUID) -> Membership:
+    membership = _membership(session, project_id, user_id)
+    if membership is None:
+        raise NotFound("No such member in this project.")
+    return membership
+
+
+def _valid_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        choices = ", ".join(member.value for member in Role)
+        raise InvalidInput(f"“{role}” is not a role; choose one of {choices}.") from None

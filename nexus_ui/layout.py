@@ -64,7 +64,7 @@ def project_frame(context: ProjectContext, *, active: str, title: str) -> Iterat
                 "flex items-center gap-3 px-3 py-2 rounded-lg w-full"
                 + (" active" if item.key == active else "")
             )
-            link.mark(f"nav-{item.key}")
+            link.mark(f"nav-{item.key}").props(f"data-testid=nav-{item.key}")
             with link:
                 ui.icon(item.icon).classes("text-xl")
                 ui.label(item.label)

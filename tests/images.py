@@ -13,7 +13,9 @@ def _photo(width: int, height: int, bands: int = 3) -> pyvips.Image:
     gradient = pyvips.Image.xyz(width, height)[0] * (255.0 / max(width, 1))
     noise = pyvips.Image.gaussnoise(width, height, sigma=30, mean=0)
     channel = (gradient + noise).cast("uchar")
-    image = channel.bandjoin([channel.flip("horizontal"), channel.rot180()][: bands - 1])
+    image = channel.bandjoin(
+        [channel.flip("horizontal"), channel.rot180(), channel.flip("vertical")][: bands - 1]
+    )
     return image.copy(interpretation="srgb") if bands >= 3 else image
 
 
@@ -79,3 +81,43 @@ def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
 
 def truncated(data: bytes, keep: float = 0.5) -> bytes:
     return data[: int(len(data) * keep)]
+
+
+def jpeg_with_camera_exif(width: int = 1200, height: int = 800) -> bytes:
+    """A JPEG carrying the EXIF a phone writes: camera make and model, and where it was taken."""
+    image = _photo(width, height).copy()
+    tags = {
+        "exif-ifd0-Make": "Canon",
+        "exif-ifd0-Model": "EOS 5D",
+        "exif-ifd3-GPSLatitudeRef": "N",
+        "exif-ifd3-GPSLatitude": "52/1 31/1 0/1",
+        "exif-ifd3-GPSLongitudeRef": "E",
+        "exif-ifd3-GPSLongitude": "13/1 24/1 0/1",
+    }
+    for name, value in tags.items():
+        image.set_type(pyvips.GValue.gstr_type, name, value)
+    return bytes(image.jpegsave_buffer(Q=85))
+
+
+def jpeg_dark_left(width: int = 1200, height: int = 800, *, orientation: int | None = None) -> bytes:
+    """A JPEG whose stored left half is dark and right half light, to see which way a variant is turned."""
+    halves = (
+        pyvips.Image.black(width // 2, height)
+        .bandjoin([0, 0])
+        .join((pyvips.Image.black(width - width // 2, height) + 230).bandjoin([230, 230]), "horizontal")
+    )
+    image = halves.cast("uchar").copy(interpretation="srgb")
+    if orientation is not None:
+        image.set_type(pyvips.GValue.gint_type, "orientation", orientation)
+    return bytes(image.jpegsave_buffer(Q=90))
+
+
+def png_palette(width: int = 1800, height: int = 1200) -> bytes:
+    """An 8-bit palette PNG of flat shapes, the way logos and diagrams are saved."""
+    shapes = "".join(
+        f'<circle cx="{(index + 1) * width // 9}" cy="{height // 2}" r="{height // 8}" fill="hsl({index * 40},60%,50%)"/>'
+        for index in range(8)
+    )
+    drawing = svg(width, height, f'<rect width="{width}" height="{height}" fill="#f4f4f8"/>{shapes}')
+    image = pyvips.Image.svgload_buffer(drawing).flatten().cast("uchar")
+    return bytes(image.pngsave_buffer(palette=True))

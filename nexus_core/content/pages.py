@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -144,10 +145,8 @@ def _image_item_ids(attributes: Mapping[str, Any]) -> set[UUID]:
     found = set()
     if (from_src := library_item_id(str(attributes.get("src") or ""))) is not None:
         found.add(from_src)
-    try:
+    with contextlib.suppress(KeyError, ValueError):
         found.add(UUID(str(attributes["mediaId"])))
-    except (KeyError, ValueError):
-        pass
     return found
 
 

@@ -34,9 +34,13 @@ def _inner(node: Node, image: ImageRenderer) -> str:
     return "".join(_node(child, image) for child in _children(node))
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _node(node: Node, image: ImageRenderer) -> str:
     kind = node.get("type")
-    attributes = node.get("attrs") if isinstance(node.get("attrs"), Mapping) else {}
+    attributes = _mapping(node.get("attrs"))
     if kind == "text":
         return _text(node)
     if kind == "image":
@@ -59,13 +63,13 @@ def _node(node: Node, image: ImageRenderer) -> str:
 
 def _text(node: Node) -> str:
     html = escape(str(node.get("text", "")), quote=False)
-    marks = node.get("marks") if isinstance(node.get("marks"), list) else []
-    for mark in marks:
+    marks = node.get("marks")
+    for mark in marks if isinstance(marks, list) else []:
         if not isinstance(mark, Mapping):
             continue
         kind = mark.get("type")
         if kind == "link":
-            href = (mark.get("attrs") or {}).get("href") or ""
+            href = _mapping(mark.get("attrs")).get("href") or ""
             html = f'<a href="{escape(str(href))}">{html}</a>'
         elif kind in _MARK_TAGS:
             tag = _MARK_TAGS[str(kind)]

@@ -21,7 +21,8 @@ def preview_url(item: MediaItem, variant: str = "thumb") -> str:
     return paths.url(item.variants.get(variant) or item.file_path)
 
 
-def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem], object]) -> None:
+def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem], object]) -> ui.card:
+    """One tile; returned so a caller (the picker) can add its own events and markers."""
     classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
     card = ui.card().classes(classes + (" selected" if selected else "")).props("flat bordered")
     card.props(f"data-testid=media-tile data-item-id={item.id} data-status={item.status} tabindex=0")
@@ -41,6 +42,7 @@ def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem
         with ui.column().classes("px-3 py-2 gap-0 w-full"):
             ui.label(item.filename).classes("text-sm font-medium text-slate-800 truncate w-full")
             ui.label(_summary(item)).classes("text-xs text-slate-500")
+    return card
 
 
 def _status_badge(item: MediaItem) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import app, ui
 
-from nexus_ui.pages import login, media_library, not_found, projects
+from nexus_ui.pages import api_keys, login, media_library, members, not_found, projects
 
 
 def register() -> None:
@@ -12,4 +12,6 @@ def register() -> None:
     ui.page("/logout")(login.logout_page)
     ui.page("/", title="Projects · Nexus Media")(projects.projects_page)
     ui.page("/admin/{slug}/media", title="Media · Nexus Media")(media_library.media_library_page)
+    ui.page("/admin/{slug}/members", title="Members · Nexus Media")(members.members_page)
+    ui.page("/admin/{slug}/api-keys", title="API keys · Nexus Media")(api_keys.api_keys_page)
     app.exception_handler(404)(not_found.not_found)

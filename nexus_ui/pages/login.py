@@ -47,7 +47,8 @@ def login_page(next: str | None = None) -> RedirectResponse | None:
         password = ui.input("Password", password=True).props("outlined autocomplete=current-password")
         password.classes("w-full").on("keydown.enter", attempt)
         email.on("keydown.enter", attempt)
-        problem = ui.label().classes("text-negative text-sm").mark("login-error")
+        problem = ui.label().classes("text-negative text-sm").props("data-testid=login-error")
+        problem.mark("login-error")
         problem.set_visibility(False)
         ui.button("Sign in", on_click=attempt).props("unelevated size=md").classes("w-full").mark("sign-in")
     return None

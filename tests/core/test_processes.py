@@ -17,18 +17,18 @@ from tests.factories import admin_of, make_project
 from tests.processes import child_environment, free_port, running, wait_until_serving
 
 
-def queue_urls() -> list:
-    urls = [pytest.param("sqlite", id="sqlite-queue")]
-    urls.append(
-        pytest.param(
-            "redis",
-            id="redis-queue",
-            marks=pytest.mark.skipif(
-                not os.environ.get("NEXUS_TEST_REDIS_URL"), reason="NEXUS_TEST_REDIS_URL unset"
-            ),
-        )
-    )
-    return urls
+SET_UPS = [
+    pytest.param("sqlite", False, id="embedded-worker-sqlite-queue"),
+    pytest.param("sqlite", True, id="separate-worker-sqlite-queue"),
+    pytest.param(
+        "redis",
+        True,
+        id="separate-worker-redis-queue",
+        marks=pytest.mark.skipif(
+            not os.environ.get("NEXUS_TEST_REDIS_URL"), reason="NEXUS_TEST_REDIS_URL unset"
+        ),
+    ),
+]
 
 
 def resolve_queue(kind: str, tmp_path: Path) -> str:
@@ -41,9 +41,9 @@ def resolve_queue(kind: str, tmp_path: Path) -> str:
     return url
 
 
-@pytest.mark.parametrize("queue", queue_urls())
-def test_upload_is_processed_by_a_separate_worker_process(
-    session: Session, tmp_path: Path, queue: str
+@pytest.mark.parametrize(("queue", "separate_worker"), SET_UPS)
+def test_upload_is_processed_by_a_real_consumer(
+    session: Session, tmp_path: Path, queue: str, separate_worker: bool
 ) -> None:
     actor = admin_of(session, make_project(session))
     token = accounts.create_api_key(session, actor=actor, user_id=actor.user_id).token
@@ -54,7 +54,8 @@ def test_upload_is_processed_by_a_separate_worker_process(
     media_dir = get_settings().resolved_media_dir
 
     server_log, worker_log = tmp_path / "serve.log", tmp_path / "worker.log"
-    with running(["serve", "--no-worker", "--port", str(port)], environment, server_log) as server:
+    serve = ["serve", "--port", str(port), *(["--no-worker"] if separate_worker else [])]
+    with running(serve, environment, server_log) as server:
         wait_until_serving(base_url, server, server_log)
         created = httpx.post(
             f"{base_url}/api/v1/media_items",
@@ -64,15 +65,14 @@ def test_upload_is_processed_by_a_separate_worker_process(
         )
         assert created.status_code == 201, created.text
         item = created.json()["data"]
-        assert item["attributes"]["status"] == "pending"
-        time.sleep(1)
-        assert (
-            httpx.get(item["links"]["self"], headers=headers).json()["data"]["attributes"]["status"]
-            == "pending"
-        )
-
-        with running(["worker"], environment, worker_log):
-            attributes = poll_until_done(item["links"]["self"], headers, worker_log)
+        if separate_worker:
+            assert item["attributes"]["status"] == "pending"
+            time.sleep(1)
+            assert status_of(item["links"]["self"], headers) == "pending"  # nobody consumes the queue yet
+            with running(["worker"], environment, worker_log):
+                attributes = poll_until_done(item["links"]["self"], headers, worker_log)
+        else:
+            attributes = poll_until_done(item["links"]["self"], headers, server_log)
         assert attributes["status"] == "ready", attributes
         assert (attributes["width"], attributes["height"]) == (2400, 1600)
         assert set(attributes["variants"]) == {"thumb", "medium", "large"}
@@ -86,6 +86,10 @@ def test_upload_is_processed_by_a_separate_worker_process(
         for url in [attributes["url"], *attributes["variants"].values()]:
             assert httpx.get(url).status_code == 404
     assert not [path for path in media_dir.rglob("*") if path.is_file()]
+
+
+def status_of(url: str, headers: dict[str, str]) -> str:
+    return str(httpx.get(url, headers=headers).json()["data"]["attributes"]["status"])
 
 
 def poll_until_done(url: str, headers: dict[str, str], log: Path, timeout: float = 60) -> dict:

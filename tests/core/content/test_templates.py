@@ -23,7 +23,7 @@ def test_blog_post_fields() -> None:
 
 
 def test_unknown_template_and_field_are_clear_errors() -> None:
-    with pytest.raises(InvalidInput, match="no template “nope”.*blog_post"):
+    with pytest.raises(InvalidInput, match=r"no template “nope”.*blog_post"):
         get_template("nope")
     with pytest.raises(InvalidInput, match="no field “colour”"):
         BLOG_POST.field("colour")
