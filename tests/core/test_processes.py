@@ -16,7 +16,6 @@ from tests import images
 from tests.factories import admin_of, make_project
 from tests.processes import child_environment, free_port, running, wait_until_serving
 
-
 SET_UPS = [
     pytest.param("sqlite", False, id="embedded-worker-sqlite-queue"),
     pytest.param("sqlite", True, id="separate-worker-sqlite-queue"),
