@@ -37,7 +37,9 @@ def account_menu(email: str) -> None:
 
 
 @contextmanager
-def project_frame(context: ProjectContext, *, active: str, title: str) -> Iterator[None]:
+def project_frame(
+    context: ProjectContext, *, active: str, title: str, parent: tuple[str, str] | None = None
+) -> Iterator[None]:
     """Render the shell around a project page; the page's content goes inside the `with` block."""
     apply_theme()
     slug = context.project.slug
@@ -77,6 +79,9 @@ def project_frame(context: ProjectContext, *, active: str, title: str) -> Iterat
                 "text-slate-500 no-underline hover:underline"
             )
             ui.icon("chevron_right").classes("text-base")
+            if parent is not None:
+                ui.link(parent[0], parent[1]).classes("text-slate-500 no-underline hover:underline")
+                ui.icon("chevron_right").classes("text-base")
             ui.label(title).classes("text-slate-800")
         yield
 

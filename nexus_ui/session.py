@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from uuid import UUID
 
+from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from nicegui import app
 
@@ -63,3 +64,14 @@ def project_context(user: User, slug: str) -> ProjectContext:
             raise NotFound("No such project.")
         actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
     return ProjectContext(user=user, project=project, role_at_open=actor.role)
+
+
+def open_project_page(slug: str, path: str) -> ProjectContext | RedirectResponse:
+    """The context for a project page: anonymous people go to /login (and back), non-members get a 404."""
+    user = signed_in_user()
+    if user is None:
+        return login_redirect(path)
+    try:
+        return project_context(user, slug)
+    except NotFound:
+        raise HTTPException(status_code=404) from None

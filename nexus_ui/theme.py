@@ -22,5 +22,34 @@ def apply_theme() -> None:
             linear-gradient(45deg, #e2e8f0 25%, transparent 25%), linear-gradient(-45deg, #e2e8f0 25%, transparent 25%),
             linear-gradient(45deg, transparent 75%, #e2e8f0 75%), linear-gradient(-45deg, transparent 75%, #e2e8f0 75%);
             background-size: 16px 16px; background-position: 0 0, 0 8px, 8px -8px, -8px 0; }
+        .nexus-editor { border: 1px solid #cbd5e1; border-radius: 12px; background: #fff; }
+        .nexus-editor:focus-within { border-color: #4f46e5; box-shadow: 0 0 0 3px #e0e7ff; }
+        .nexus-toolbar { display: flex; flex-wrap: wrap; gap: 2px; padding: 6px 8px; border-bottom: 1px solid #e2e8f0;
+            position: sticky; top: 0; background: #fff; border-radius: 12px 12px 0 0; z-index: 1; }
+        .nexus-toolbar .q-btn { color: #475569; }
+        .nexus-toolbar .q-btn.is-active { background: #eef2ff; color: #4338ca; }
+        .nexus-prose { min-height: 16rem; padding: 16px 20px; outline: none; font-size: 16px; line-height: 1.7; }
+        .nexus-prose h2 { font-size: 1.5rem; font-weight: 600; margin: 1.2em 0 .4em; line-height: 1.3; }
+        .nexus-prose h3 { font-size: 1.25rem; font-weight: 600; margin: 1em 0 .3em; }
+        .nexus-prose h4 { font-size: 1.1rem; font-weight: 600; margin: 1em 0 .3em; }
+        .nexus-prose p { margin: 0 0 .75em; }
+        .nexus-prose ul { list-style: disc; padding-left: 1.5em; }
+        .nexus-prose ol { list-style: decimal; padding-left: 1.5em; }
+        .nexus-prose blockquote { border-left: 3px solid #c7d2fe; padding-left: 1em; color: #475569; }
+        .nexus-prose code { background: #f1f5f9; border-radius: 4px; padding: 0 4px; }
+        .nexus-prose pre { background: #0f172a; color: #e2e8f0; border-radius: 8px; padding: 12px; }
+        .nexus-prose a { color: #4f46e5; text-decoration: underline; }
+        .nexus-prose img { max-width: 100%; max-height: 28rem; border-radius: 8px; margin: .75em 0; }
+        .nexus-prose img.ProseMirror-selectednode { outline: 3px solid #4f46e5; }
+        .nexus-prose img[alt^="Uploading"] { opacity: .5; filter: grayscale(1); }
+        .nexus-prose p.is-editor-empty:first-child::before { content: attr(data-placeholder); color: #94a3b8;
+            float: left; height: 0; pointer-events: none; }
+        .nexus-slash-menu { position: absolute; z-index: 9000; min-width: 15rem; background: #fff; border: 1px solid #e2e8f0;
+            border-radius: 10px; box-shadow: 0 10px 30px rgba(15, 23, 42, .15); padding: 4px; }
+        .nexus-slash-item { display: flex; flex-direction: column; align-items: flex-start; width: 100%; border: 0;
+            background: none; padding: 6px 10px; border-radius: 6px; cursor: pointer; text-align: left; }
+        .nexus-slash-item span { font-size: 12px; color: #64748b; }
+        .nexus-slash-item.is-selected, .nexus-slash-item:hover { background: #eef2ff; }
+        .nexus-slash-empty { padding: 6px 10px; color: #94a3b8; }
         """
     )

@@ -16,6 +16,7 @@ from nexus_core.content.renderer import MediaCatalog, library_item_id, render_do
 from nexus_core.content.sanitize import is_safe_image_url
 from nexus_core.content.templates import DEFAULT_TEMPLATE, FieldType, get_template
 from nexus_core.errors import InvalidInput, NotFound
+from nexus_core.media import paths
 from nexus_core.models import MediaItem, MediaReference, Page, PageStatus, Project
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
@@ -194,3 +195,13 @@ def published_document(session: Session, *, project_slug: str, page_slug: str) -
     return render_document(
         page, get_template(page.template), media_of(session, page), project_name=project.name
     )
+
+
+def image_field_value(item: MediaItem) -> str:
+    """What an image field stores for a chosen item: its `large` variant's URL, else the original's."""
+    return paths.url(item.variants.get("large") or item.file_path)
+
+
+def image_node_attributes(item: MediaItem) -> dict[str, str]:
+    """The TipTap image node for an item: it keeps the item's id and carries its alt text."""
+    return {"src": image_field_value(item), "alt": item.alt_text, "mediaId": str(item.id)}

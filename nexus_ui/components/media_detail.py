@@ -64,9 +64,9 @@ class MediaDetailPanel:
         with ui.row().classes("w-full items-center px-5 py-3 border-b border-slate-200"):
             ui.label("Media details").classes("text-base font-semibold")
             ui.space()
-            ui.button(icon="close", on_click=self._dialog.close).props("flat round dense").mark(
-                "close-detail"
-            )
+            ui.button(icon="close", on_click=self._dialog.close).props(
+                "flat round dense data-testid=close-detail"
+            ).mark("close-detail")
         with ui.column().classes("w-full grow overflow-y-auto overflow-x-hidden gap-4 p-5 no-wrap"):
             with ui.element("div").classes(
                 "nexus-checker w-full rounded-lg overflow-hidden flex justify-center"

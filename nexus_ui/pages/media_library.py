@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import math
 
-from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from nexus_core.db import session_scope
-from nexus_core.errors import NotFound
 from nexus_core.media import service
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.policies import Action, can
@@ -17,7 +15,7 @@ from nexus_ui.components.media_detail import MediaDetailPanel
 from nexus_ui.components.media_grid import media_grid
 from nexus_ui.components.upload_zone import UploadZone
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, login_redirect, project_context, signed_in_user
+from nexus_ui.session import ProjectContext, open_project_page
 
 PAGE_SIZE = 48
 LIVE_STATUSES = {MediaStatus.PENDING, MediaStatus.PROCESSING}
@@ -138,13 +136,9 @@ class MediaLibrary:
 
 
 def media_library_page(slug: str) -> RedirectResponse | None:
-    user = signed_in_user()
-    if user is None:
-        return login_redirect(f"/admin/{slug}/media")
-    try:
-        context = project_context(user, slug)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    context = open_project_page(slug, f"/admin/{slug}/media")
+    if isinstance(context, RedirectResponse):
+        return context
     with project_frame(context, active="media", title="Media"):
         MediaLibrary(context)
     return None

@@ -1,0 +1,209 @@
+"""The media picker: a dialog any page opens and awaits to get one image of the project, or None."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from nicegui import events, run, ui
+
+from nexus_core.db import session_scope
+from nexus_core.media import service
+from nexus_core.models import MediaItem, MediaStatus
+from nexus_core.policies import Action, can
+from nexus_ui.components.media_grid import media_tile
+from nexus_ui.components.upload_zone import UploadZone
+from nexus_ui.feedback import notify_error
+from nexus_ui.session import ProjectContext
+
+PAGE_SIZE = 30
+SELECTABLE = frozenset({MediaStatus.READY, MediaStatus.PENDING, MediaStatus.PROCESSING})
+
+
+def is_selectable(item: MediaItem) -> bool:
+    """Pending and processing images count: their URL serves the original until the variants exist."""
+    return item.status in SELECTABLE
+
+
+def query_images(context: ProjectContext, *, query: str, offset: int) -> service.MediaPage:
+    with session_scope() as session:
+        return service.list_items(
+            session, actor=context.actor(), limit=PAGE_SIZE, offset=offset, query=query or None
+        )
+
+
+class MediaPicker:
+    """Browse, search or upload, then choose one image (WordPress's "Insert media").
+
+    Only the loaded pages are queried and drawn ("Load more" adds the next), so a large library
+    opens as fast as a small one. Images whose processing failed are shown greyed out and cannot
+    be chosen, so the person sees why a file they know about is not usable.
+    """
+
+    def __init__(self, context: ProjectContext) -> None:
+        self._context = context
+        self._query = ""
+        self._items: list[MediaItem] = []
+        self._total = 0
+        self._selected: MediaItem | None = None
+        self._tiles: dict[UUID, ui.card] = {}
+        self._dialog = ui.dialog()
+        with (
+            self._dialog,
+            ui.card()
+            .classes("w-[960px] max-w-[95vw] max-h-[85vh] p-0 gap-0 flex-nowrap")
+            .props("data-testid=media-picker")
+            .mark("media-picker"),
+        ):
+            self._build_header()
+            self._build_body()
+            self._build_footer()
+        self._select(None)
+
+    async def pick(self) -> MediaItem | None:
+        """Open the dialog and wait: the chosen item, or None when cancelled or closed with Esc."""
+        self._select(None)
+        self._query = ""
+        self._search.value = ""
+        if not await self._reload():
+            return None
+        result = await self._dialog
+        return result if isinstance(result, MediaItem) else None
+
+    def _build_header(self) -> None:
+        with ui.row().classes("w-full items-center gap-3 px-5 py-3 border-b border-slate-200"):
+            ui.label("Choose an image").classes("text-lg font-semibold")
+            ui.space()
+            self._search = (
+                ui.input(placeholder="Search filename or alt text", on_change=self._search_changed)
+                .props("outlined dense clearable debounce=300 data-testid=picker-search")
+                .classes("w-72")
+                .mark("picker-search")
+            )
+            self._search.add_slot("prepend", '<q-icon name="search" />')
+
+    def _build_body(self) -> None:
+        with ui.column().classes("w-full grow min-h-0 overflow-y-auto gap-3 px-5 py-4 no-wrap"):
+            if can(self._context.role_at_open, Action.UPLOAD):
+                UploadZone(self._context, on_uploaded=self._add_uploaded)
+            self._hint = (
+                ui.label()
+                .classes("text-sm text-slate-500")
+                .props("data-testid=picker-hint")
+                .mark("picker-hint")
+            )
+            self._grid = ui.element("div").classes(
+                "grid gap-3 w-full grid-cols-2 sm:grid-cols-3 md:grid-cols-5"
+            )
+            with ui.row().classes("w-full justify-center"):
+                self._load_more = (
+                    ui.button("Load more", on_click=self._load_next_page)
+                    .props("flat data-testid=picker-load-more")
+                    .mark("picker-load-more")
+                )
+
+    def _build_footer(self) -> None:
+        with ui.row().classes("w-full items-center gap-3 px-5 py-3 border-t border-slate-200"):
+            self._selection = (
+                ui.label()
+                .classes("text-sm text-slate-600 truncate max-w-[60%]")
+                .props("data-testid=picker-selection")
+                .mark("picker-selection")
+            )
+            ui.space()
+            ui.button("Cancel", on_click=self._dialog.close).props(
+                "flat color=secondary data-testid=picker-cancel"
+            ).mark("picker-cancel")
+            self._choose_button = (
+                ui.button("Choose", on_click=lambda: self._choose(self._selected))
+                .props("unelevated data-testid=picker-choose")
+                .mark("picker-choose")
+            )
+
+    async def _search_changed(self, event: events.ValueChangeEventArguments) -> None:
+        query = (event.value or "").strip()
+        if query != self._query:
+            self._query = query
+            await self._reload()
+
+    async def _reload(self) -> bool:
+        """Show the first page for the current search; False when it could not be loaded."""
+        page = await self._fetch(offset=0)
+        if page is None:
+            return False
+        self._items.clear()
+        self._tiles.clear()
+        self._grid.clear()
+        self._append(page)
+        return True
+
+    async def _load_next_page(self) -> None:
+        page = await self._fetch(offset=len(self._items))
+        if page is not None:
+            self._append(page)
+
+    async def _fetch(self, *, offset: int) -> service.MediaPage | None:
+        """None on failure, or when the search changed meanwhile (a newer answer is on its way)."""
+        query = self._query
+        try:
+            page = await run.io_bound(query_images, self._context, query=query, offset=offset)
+        except Exception as error:
+            notify_error(error)
+            return None
+        return page if query == self._query else None
+
+    def _append(self, page: service.MediaPage) -> None:
+        self._total = page.total
+        known = {item.id for item in self._items}
+        fresh = [item for item in page.items if item.id not in known]
+        self._items.extend(fresh)
+        with self._grid:
+            for item in fresh:
+                self._add_tile(item)
+        self._show_status()
+
+    def _add_tile(self, item: MediaItem) -> ui.card:
+        selected = self._selected is not None and self._selected.id == item.id
+        tile = media_tile(item, selected=selected, on_click=self._select)
+        tile.props("data-testid=picker-tile").mark("picker-tile", f"picker-tile-{item.id}")
+        if is_selectable(item):
+            tile.on("dblclick", lambda: self._choose(item))
+        else:
+            tile.classes(remove="cursor-pointer", add="opacity-50 cursor-not-allowed")
+            tile.props("aria-disabled=true")
+        self._tiles[item.id] = tile
+        return tile
+
+    def _add_uploaded(self, item: MediaItem) -> None:
+        """A fresh upload goes first and is selected at once, whatever its processing status."""
+        self._items.insert(0, item)
+        self._total += 1
+        with self._grid:
+            self._add_tile(item).move(target_index=0)
+        self._select(item)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        shown, total = len(self._items), self._total
+        if total == 0 and self._query:
+            self._hint.set_text(f"No images match “{self._query}”.")
+        elif total == 0:
+            uploading = can(self._context.role_at_open, Action.UPLOAD)
+            self._hint.set_text("No images yet." + (" Upload one above." if uploading else ""))
+        else:
+            self._hint.set_text(f"Showing {shown} of {total} image{'s' if total != 1 else ''}, newest first")
+        self._load_more.set_visibility(shown < total)
+
+    def _select(self, item: MediaItem | None) -> None:
+        if item is not None and not is_selectable(item):
+            return
+        if self._selected is not None and (previous := self._tiles.get(self._selected.id)):
+            previous.classes(remove="selected")
+        self._selected = item
+        if item is not None and (tile := self._tiles.get(item.id)):
+            tile.classes(add="selected")
+        self._choose_button.set_enabled(item is not None)
+        self._selection.set_text(f"Selected: {item.filename}" if item else "Nothing selected")
+
+    def _choose(self, item: MediaItem | None) -> None:
+        if item is not None and is_selectable(item):
+            self._dialog.submit(item)

@@ -1,0 +1,108 @@
+import { createEditor, finishUpload } from "nexus-tiptap";
+
+const TOOLS = [
+  { name: "bold", icon: "format_bold", title: "Bold", run: (c) => c.toggleBold(), active: ["bold"] },
+  { name: "italic", icon: "format_italic", title: "Italic", run: (c) => c.toggleItalic(), active: ["italic"] },
+  { name: "strike", icon: "strikethrough_s", title: "Strikethrough", run: (c) => c.toggleStrike(), active: ["strike"] },
+  { name: "code", icon: "code", title: "Inline code", run: (c) => c.toggleCode(), active: ["code"] },
+  { name: "h2", icon: "title", title: "Heading", run: (c) => c.toggleHeading({ level: 2 }), active: ["heading", { level: 2 }] },
+  { name: "h3", icon: "text_fields", title: "Subheading", run: (c) => c.toggleHeading({ level: 3 }), active: ["heading", { level: 3 }] },
+  { name: "bullets", icon: "format_list_bulleted", title: "Bulleted list", run: (c) => c.toggleBulletList(), active: ["bulletList"] },
+  { name: "numbers", icon: "format_list_numbered", title: "Numbered list", run: (c) => c.toggleOrderedList(), active: ["orderedList"] },
+  { name: "quote", icon: "format_quote", title: "Quote", run: (c) => c.toggleBlockquote(), active: ["blockquote"] },
+];
+
+export default {
+  template: `
+    <div class="nexus-editor">
+      <div v-if="editable" class="nexus-toolbar">
+        <q-btn v-for="tool in tools" :key="tool.name" flat dense size="sm" :icon="tool.icon"
+               :class="{ 'is-active': isActive(tool) }" :data-testid="'tool-' + tool.name"
+               @mousedown.prevent @click="apply(tool)"><q-tooltip>{{ tool.title }}</q-tooltip></q-btn>
+        <q-btn flat dense size="sm" icon="link" :class="{ 'is-active': isActive({ active: ['link'] }) }"
+               data-testid="tool-link" @mousedown.prevent @click="editLink"><q-tooltip>Link</q-tooltip></q-btn>
+        <q-btn flat dense size="sm" icon="image" data-testid="tool-image" @mousedown.prevent @click="pickImage">
+          <q-tooltip>Insert an image from the media library</q-tooltip></q-btn>
+        <q-separator vertical class="q-mx-xs" />
+        <q-btn flat dense size="sm" icon="undo" data-testid="tool-undo" @click="editor && editor.chain().focus().undo().run()"><q-tooltip>Undo</q-tooltip></q-btn>
+        <q-btn flat dense size="sm" icon="redo" data-testid="tool-redo" @click="editor && editor.chain().focus().redo().run()"><q-tooltip>Redo</q-tooltip></q-btn>
+      </div>
+      <div ref="content" class="nexus-editor-content"></div>
+    </div>
+  `,
+  props: {
+    value: Object,
+    placeholder: String,
+    editable: Boolean,
+    upload_url: String,
+  },
+  data() {
+    return { tools: TOOLS, revision: 0, pickPosition: null };
+  },
+  mounted() {
+    this.editor = createEditor(this.$refs.content, {
+      content: this.value,
+      editable: this.editable,
+      placeholder: this.placeholder,
+      onUpdate: (json) => this.emitSoon(json),
+      onPickImage: (position) => this.pickImage(position),
+      onFiles: (placeholders) => placeholders.forEach((placeholder) => this.upload(placeholder)),
+    });
+    this.editor.on("transaction", () => (this.revision += 1));
+  },
+  beforeUnmount() {
+    clearTimeout(this.timer);
+    this.editor?.destroy();
+  },
+  methods: {
+    emitSoon(json) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.$emit("update:value", json), 250);
+    },
+    isActive(tool) {
+      this.revision;
+      return Boolean(this.editor && this.editor.isActive(...tool.active));
+    },
+    apply(tool) {
+      tool.run(this.editor.chain().focus()).run();
+    },
+    editLink() {
+      const previous = this.editor.getAttributes("link").href || "https://";
+      const url = window.prompt("Link address (leave empty to remove the link)", previous);
+      if (url === null) return;
+      const chain = this.editor.chain().focus().extendMarkRange("link");
+      (url.trim() ? chain.setLink({ href: url.trim() }) : chain.unsetLink()).run();
+    },
+    pickImage(position) {
+      this.pickPosition = typeof position === "number" ? position : this.editor.state.selection.from;
+      this.$emit("pick_image");
+    },
+    insertImage(attributes) {
+      const position = this.pickPosition ?? this.editor.state.selection.from;
+      this.pickPosition = null;
+      this.editor.chain().focus().insertContentAt(position, { type: "image", attrs: attributes }).run();
+    },
+    setValue(json) {
+      this.editor.commands.setContent(json, { emitUpdate: false });
+    },
+    currentDocument() {
+      clearTimeout(this.timer);
+      return this.editor.getJSON();
+    },
+    async upload({ file, uploadId }) {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      let body = {};
+      let ok = false;
+      try {
+        const response = await fetch(this.upload_url, { method: "POST", body: form });
+        ok = response.ok;
+        body = await response.json();
+      } catch (error) {
+        body = { detail: "The upload did not reach the server." };
+      }
+      finishUpload(this.editor, uploadId, ok ? body.image : null);
+      if (!ok) this.$emit("upload_error", { name: file.name, detail: body.detail || "The upload failed." });
+    },
+  },
+};

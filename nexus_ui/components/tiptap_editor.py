@@ -1,0 +1,88 @@
+"""The TipTap rich-text editor as a NiceGUI element (value: the TipTap JSON document).
+
+Its JavaScript lives in assets/tiptap (bundled by `./dev` into nexus_ui/static/tiptap). Files
+dropped or pasted on it are posted to a per-element upload URL, like NiceGUI's own ui.upload,
+and go through the same upload use case as every other upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from nicegui import app, events, ui
+from nicegui.elements.mixins.value_element import ValueElement
+from starlette.datastructures import UploadFile
+
+from nexus_core.errors import NexusError
+
+ImageAttributes = dict[str, str]
+UploadHandler = Callable[[str, bytes], Awaitable[ImageAttributes]]
+
+
+class TiptapEditor(
+    ValueElement[dict], component="tiptap_editor.js", esm={"nexus-tiptap": "../static/tiptap"}
+):
+    VALUE_PROP = "value"
+    LOOPBACK = False
+
+    def __init__(
+        self,
+        *,
+        value: dict[str, Any],
+        on_change: Callable[[events.ValueChangeEventArguments], Any] | None = None,
+        on_pick_image: Callable[[], Awaitable[ImageAttributes | None]],
+        on_upload: UploadHandler,
+        placeholder: str = "Write something, or type / for commands…",
+        editable: bool = True,
+    ) -> None:
+        super().__init__(value=value, on_value_change=on_change)
+        self._props["placeholder"] = placeholder
+        self._props["editable"] = editable
+        self._on_pick_image = on_pick_image
+        self._on_upload = on_upload
+        self._upload_url = f"/_nicegui/client/{self.client.id}/tiptap/{self.id}/upload"
+        self._props["upload_url"] = self._upload_url
+        app.post(self._upload_url, include_in_schema=False)(self._receive_upload)
+        self.on("pick_image", self._pick_image)
+        self.on("upload_error", self._show_upload_error)
+
+    async def _pick_image(self) -> None:
+        attributes = await self._on_pick_image()
+        if attributes:
+            self.run_method("insertImage", attributes)
+
+    async def _receive_upload(self, request: Request) -> JSONResponse:
+        async with request.form(max_files=1, max_fields=1) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                return JSONResponse({"detail": "Send one image in the field “file”."}, status_code=422)
+            name, data = upload.filename or "image", await upload.read()
+        try:
+            image = await self._on_upload(name, data)
+        except NexusError as error:
+            return JSONResponse({"detail": str(error)}, status_code=error.status_code)
+        return JSONResponse({"image": image}, status_code=201)
+
+    def _show_upload_error(self, event: events.GenericEventArguments) -> None:
+        ui.notify(
+            event.args.get("detail", "The upload failed."), type="negative", multi_line=True, timeout=8000
+        )
+
+    def set_document(self, document: dict[str, Any]) -> None:
+        """Replace the content without echoing it back as a change."""
+        self.set_value(document)
+        self.run_method("setValue", document)
+
+    async def current_document(self) -> dict[str, Any]:
+        """The document as the browser has it now, without waiting for the debounced change."""
+        document = await self.run_method("currentDocument")
+        if isinstance(document, dict):
+            self.set_value(document)
+        return self.value
+
+    def _handle_delete(self) -> None:
+        app.remove_route(self._upload_url)
+        super()._handle_delete()

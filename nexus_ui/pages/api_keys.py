@@ -1,0 +1,287 @@
+"""/admin/{slug}/api-keys: keys that let sites and scripts use the JSON API as a member of the project."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from fastapi import HTTPException
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from nexus_core import accounts, projects
+from nexus_core.db import session_scope
+from nexus_core.errors import Forbidden, NotFound
+from nexus_core.policies import Action, authorize
+from nexus_ui.feedback import notify_error
+from nexus_ui.format import human_date
+from nexus_ui.layout import project_frame
+from nexus_ui.session import ProjectContext, login_redirect, project_context, signed_in_user
+
+COLUMNS = (
+    "grid grid-cols-[minmax(0,1fr)_8.5rem_minmax(0,1.2fr)_11rem_11rem_5.5rem_5.5rem] items-center gap-4 px-5"
+)
+# navigator.clipboard needs a secure context; plain-HTTP deployments fall back to execCommand.
+_COPY_JS = """
+(async (text) => {
+  try { await navigator.clipboard.writeText(text); return true; }
+  catch (error) {
+    const area = Object.assign(document.createElement('textarea'), {value: text});
+    document.body.appendChild(area); area.select();
+    const copied = document.execCommand('copy'); area.remove(); return copied;
+  }
+})(%s)
+"""
+
+
+@dataclass(frozen=True)
+class ApiKeysView:
+    """What the page shows; `allowed` is False when the person's role does not manage keys."""
+
+    allowed: bool
+    keys: list[accounts.ApiKeyRow] = field(default_factory=list)
+    members: list[projects.MemberRow] = field(default_factory=list)
+
+
+def load_keys(context: ProjectContext) -> ApiKeysView:
+    actor = context.actor()
+    with session_scope() as session:
+        try:
+            keys = accounts.list_api_keys_with_owners(session, actor=actor)
+        except Forbidden:
+            return ApiKeysView(allowed=False)
+        return ApiKeysView(allowed=True, keys=keys, members=projects.list_members(session, actor=actor))
+
+
+def create_key(context: ProjectContext, user_id: UUID, name: str) -> accounts.IssuedApiKey:
+    actor = context.actor()
+    # Core lets any member make a key for themselves; this page is the admins' key management.
+    authorize(actor, Action.MANAGE_API_KEYS)
+    with session_scope() as session:
+        return accounts.create_api_key(session, actor=actor, user_id=user_id, name=name)
+
+
+def revoke_key(context: ProjectContext, key_id: UUID) -> None:
+    with session_scope() as session:
+        accounts.revoke_api_key(session, actor=context.actor(), key_id=key_id)
+
+
+def masked(prefix: str) -> str:
+    return f"{accounts.API_KEY_PREFIX}_{prefix}_…"
+
+
+async def copy_token(token: str) -> None:
+    copied = await ui.run_javascript(_COPY_JS % json.dumps(token), timeout=5)
+    if copied:
+        ui.notify("API key copied to the clipboard", type="positive", timeout=2000)
+    else:
+        ui.notify("The browser refused to copy; select the key and copy it by hand.", type="warning")
+
+
+def admin_only_note() -> None:
+    with (
+        ui.row()
+        .classes("w-full items-center gap-3 no-wrap rounded-xl border border-slate-200 bg-white px-5 py-4")
+        .props("data-testid=admin-only-note")
+        .mark("admin-only-note")
+    ):
+        ui.icon("lock", color="secondary").classes("text-2xl")
+        with ui.column().classes("gap-0"):
+            ui.label("Only project admins can manage API keys.").classes("font-medium text-slate-800")
+            ui.label("Ask an admin of this project if a site or script needs a key.").classes(
+                "text-sm text-slate-500"
+            )
+
+
+class ApiKeysPage:
+    """Create, list and revoke keys; a new key's token is shown once, in a dialog, and then forgotten."""
+
+    def __init__(self, context: ProjectContext) -> None:
+        self.context = context
+        self.new_name = ""
+        self.acts_for = str(context.user.id)
+        self.token_dialog = ui.dialog().props("persistent")
+        self.body = ui.column().classes("w-full gap-4")
+        self._render(load_keys(context))
+
+    async def reload(self) -> None:
+        try:
+            view = await run.io_bound(load_keys, self.context)
+        except Exception as error:
+            notify_error(error)
+            return
+        if view is not None:
+            self._render(view)
+
+    def _render(self, view: ApiKeysView) -> None:
+        self.body.clear()
+        with self.body:
+            with ui.column().classes("gap-0"):
+                ui.label("API keys").classes("text-2xl font-semibold")
+                ui.label(
+                    "Keys let sites and scripts use the JSON API (/api/v1) with a member's role."
+                ).classes("text-sm text-slate-500")
+            if not view.allowed:
+                admin_only_note()
+                return
+            self._create_form(view.members)
+            self._key_list(view.keys)
+
+    def _create_form(self, members: list[projects.MemberRow]) -> None:
+        options = {
+            str(member.user_id): f"{member.email} · {member.role}"
+            + (" (you)" if member.user_id == self.context.user.id else "")
+            for member in members
+        }
+        if self.acts_for not in options:
+            self.acts_for = str(self.context.user.id)
+        with ui.card().classes("w-full p-5 gap-3 rounded-xl").props("flat bordered").mark("create-key-form"):
+            ui.label("Create an API key").classes("text-base font-semibold")
+            with ui.row().classes("w-full items-start gap-3"):
+                ui.input(
+                    "Name (optional)", value=self.new_name, placeholder="e.g. Website build"
+                ).bind_value_to(self, "new_name").props(
+                    "outlined dense maxlength=100 data-testid=key-name"
+                ).classes("grow min-w-[14rem]").mark("key-name")
+                ui.select(options, label="Acts for", value=self.acts_for).bind_value_to(
+                    self, "acts_for"
+                ).props("outlined dense options-dense data-testid=key-owner").classes("w-80").mark(
+                    "key-owner"
+                )
+                ui.button("Create API key", icon="add", on_click=self._create).props(
+                    "unelevated no-caps data-testid=create-key"
+                ).classes("h-10").mark("create-key")
+            ui.label(
+                "A key acts with the role its member has in this project, and stops working if they leave."
+            ).classes("text-xs text-slate-500")
+
+    def _key_list(self, keys: list[accounts.ApiKeyRow]) -> None:
+        if not keys:
+            with (
+                ui.column()
+                .classes("w-full items-center py-12 gap-2 text-center")
+                .props("data-testid=no-keys")
+                .mark("no-keys")
+            ):
+                ui.icon("key_off").classes("text-6xl text-slate-300")
+                ui.label("No API keys yet.").classes("text-lg text-slate-600")
+            return
+        with (
+            ui.card().classes("w-full p-0 gap-0 rounded-xl overflow-x-auto").props("flat bordered"),
+            ui.column().classes("w-full min-w-[62rem] gap-0"),
+        ):
+            with ui.element("div").classes(
+                f"{COLUMNS} w-full py-2 bg-slate-50 border-b border-slate-200 "
+                "text-xs font-medium uppercase tracking-wide text-slate-500"
+            ):
+                for heading in ("Name", "Key", "Acts for", "Created", "Last used", "Status", ""):
+                    ui.label(heading)
+            for row in keys:
+                self._key_row(row)
+
+    def _key_row(self, row: accounts.ApiKeyRow) -> None:
+        key = row.key
+        active = key.revoked_at is None
+        line = ui.element("div").classes(f"{COLUMNS} w-full py-3 border-b border-slate-100 last:border-b-0")
+        line.props(f"data-testid=key-row data-prefix={key.prefix}").mark("key-row", f"key-{key.prefix}")
+        with line.classes("" if active else "bg-slate-50/60"):
+            ui.label(key.name or "Untitled").classes(
+                "truncate font-medium " + ("text-slate-800" if key.name else "text-slate-400 italic")
+            )
+            ui.label(masked(key.prefix)).classes("font-mono text-sm text-slate-600")
+            ui.label(row.owner_email).classes("truncate text-slate-700")
+            ui.label(human_date(key.inserted_at)).classes("text-sm text-slate-500")
+            ui.label(human_date(key.last_used_at) if key.last_used_at else "never").classes(
+                "text-sm text-slate-500"
+            )
+            if active:
+                ui.badge("Active", color="green-1").props("text-color=green-9").mark(f"status-{key.prefix}")
+            else:
+                ui.badge("Revoked", color="grey-3").props("text-color=grey-8").mark(f"status-{key.prefix}")
+            if active:
+                ui.button("Revoke", on_click=lambda: self._confirm_revoke(row)).props(
+                    f"flat dense no-caps color=negative data-testid=revoke-{key.prefix}"
+                ).mark(f"revoke-{key.prefix}")
+
+    async def _create(self) -> None:
+        try:
+            issued = await run.io_bound(create_key, self.context, UUID(self.acts_for), self.new_name)
+        except Exception as error:
+            notify_error(error)
+            await self.reload()
+            return
+        if issued is None:
+            return
+        self.new_name = ""
+        await self.reload()
+        self._show_token(issued)
+
+    def _show_token(self, issued: accounts.IssuedApiKey) -> None:
+        dialog = self.token_dialog
+        dialog.clear()
+        with dialog, ui.card().classes("w-[36rem] max-w-[95vw] p-6 gap-4 rounded-xl"):
+            with ui.row().classes("items-center gap-2"):
+                ui.icon("key", color="primary").classes("text-2xl")
+                ui.label("Your new API key").classes("text-lg font-semibold")
+            with ui.row().classes(
+                "w-full items-start gap-2 no-wrap rounded-lg border border-amber-200 bg-amber-50 "
+                "px-3 py-2 text-sm text-amber-900"
+            ):
+                ui.icon("warning").classes("text-lg text-amber-600")
+                ui.label(
+                    "Copy it now: it won't be shown again. Only a fingerprint is stored, so a lost key "
+                    "cannot be recovered; revoke it and create another."
+                )
+            with ui.row().classes("w-full items-center gap-2 no-wrap rounded-lg bg-slate-900 px-4 py-3"):
+                ui.label(issued.token).classes(
+                    "grow min-w-0 break-all font-mono text-sm text-slate-100"
+                ).props("data-testid=new-token").style("user-select: all").mark("new-token")
+                ui.button(icon="content_copy", on_click=lambda: copy_token(issued.token)).props(
+                    "flat round dense color=white data-testid=copy-token"
+                ).tooltip("Copy").mark("copy-token")
+            ui.label("Send it in the Authorization header: Bearer <key>.").classes("text-sm text-slate-500")
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Done", on_click=self._forget_token).props(
+                    "unelevated no-caps data-testid=token-done"
+                ).mark("token-done")
+        dialog.open()
+
+    def _forget_token(self) -> None:
+        self.token_dialog.close()
+        self.token_dialog.clear()
+
+    async def _confirm_revoke(self, row: accounts.ApiKeyRow) -> None:
+        label = f"“{row.key.name}” ({masked(row.key.prefix)})" if row.key.name else masked(row.key.prefix)
+        with ui.dialog() as confirm, ui.card().classes("p-6 gap-3 max-w-md rounded-xl"):
+            ui.label(f"Revoke {label}?").classes("text-lg font-semibold break-all")
+            ui.label("Anything still using it is refused from now on (401). This cannot be undone.").classes(
+                "text-slate-600"
+            )
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=lambda: confirm.submit(False)).props("flat no-caps")
+                ui.button("Revoke", on_click=lambda: confirm.submit(True)).props(
+                    "unelevated no-caps color=negative data-testid=confirm-revoke"
+                ).mark("confirm-revoke")
+        if not await confirm:
+            return
+        try:
+            await run.io_bound(revoke_key, self.context, row.key.id)
+        except Exception as error:
+            notify_error(error)
+        else:
+            ui.notify(f"Revoked {label}", type="positive")
+        await self.reload()
+
+
+def api_keys_page(slug: str) -> RedirectResponse | None:
+    user = signed_in_user()
+    if user is None:
+        return login_redirect(f"/admin/{slug}/api-keys")
+    try:
+        context = project_context(user, slug)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    with project_frame(context, active="api-keys", title="API keys"):
+        ApiKeysPage(context)
+    return None

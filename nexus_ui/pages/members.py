@@ -1,0 +1,233 @@
+"""/admin/{slug}/members: who belongs to the project and with which role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from fastapi import HTTPException
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from nexus_core import projects
+from nexus_core.db import session_scope
+from nexus_core.errors import NotFound
+from nexus_core.models import Role
+from nexus_core.policies import Action, can
+from nexus_ui.feedback import notify_error
+from nexus_ui.format import human_date
+from nexus_ui.layout import project_frame
+from nexus_ui.session import ProjectContext, login_redirect, project_context, signed_in_user
+
+ROLE_LABELS = {role.value: role.value.capitalize() for role in Role}
+ROLE_HINT = (
+    "Admins manage members and API keys; editors upload and edit; viewers look without changing anything."
+)
+COLUMNS = "grid grid-cols-[minmax(0,1fr)_9rem_12rem_2.5rem] items-center gap-4 px-5"
+
+
+@dataclass(frozen=True)
+class MembersView:
+    """The member list and the role of the person looking at it, read together."""
+
+    role: Role
+    members: list[projects.MemberRow]
+
+
+def load_members(context: ProjectContext) -> MembersView:
+    actor = context.actor()
+    with session_scope() as session:
+        return MembersView(role=actor.role, members=projects.list_members(session, actor=actor))
+
+
+def add_member(context: ProjectContext, email: str, role: str) -> None:
+    with session_scope() as session:
+        projects.add_member(session, actor=context.actor(), email=email, role=role)
+
+
+def change_role(context: ProjectContext, user_id: UUID, role: str) -> None:
+    with session_scope() as session:
+        projects.change_role(session, actor=context.actor(), user_id=user_id, role=role)
+
+
+def remove_member(context: ProjectContext, user_id: UUID) -> None:
+    with session_scope() as session:
+        projects.remove_member(session, actor=context.actor(), user_id=user_id)
+
+
+def admin_only_note() -> None:
+    with (
+        ui.row()
+        .classes("w-full items-center gap-3 no-wrap rounded-xl border border-slate-200 bg-white px-5 py-4")
+        .props("data-testid=admin-only-note")
+        .mark("admin-only-note")
+    ):
+        ui.icon("lock", color="secondary").classes("text-2xl")
+        with ui.column().classes("gap-0"):
+            ui.label("Only project admins can manage members.").classes("font-medium text-slate-800")
+            ui.label("Ask an admin of this project to add someone or change a role.").classes(
+                "text-sm text-slate-500"
+            )
+
+
+class MembersPage:
+    """Admins get controls, everyone else a read-only list; each redraw uses the role read just then."""
+
+    def __init__(self, context: ProjectContext) -> None:
+        self.context = context
+        self.new_email = ""
+        self.new_role = Role.EDITOR.value
+        self.body = ui.column().classes("w-full gap-4")
+        self._render(load_members(context))
+
+    async def reload(self) -> None:
+        try:
+            view = await run.io_bound(load_members, self.context)
+        except Exception as error:
+            notify_error(error)
+            return
+        if view is not None:
+            self._render(view)
+
+    def _render(self, view: MembersView) -> None:
+        manages = can(view.role, Action.MANAGE_MEMBERS)
+        self.body.clear()
+        with self.body:
+            with ui.column().classes("gap-0"):
+                ui.label("Members").classes("text-2xl font-semibold")
+                count = len(view.members)
+                ui.label(f"{count} member{'s' if count != 1 else ''}").classes(
+                    "text-sm text-slate-500"
+                ).props("data-testid=member-count")
+            if manages:
+                self._add_form()
+            else:
+                admin_only_note()
+            self._member_list(view.members, manages)
+
+    def _add_form(self) -> None:
+        with ui.card().classes("w-full p-5 gap-3 rounded-xl").props("flat bordered").mark("add-member-form"):
+            ui.label("Add a member").classes("text-base font-semibold")
+            with ui.row().classes("w-full items-start gap-3"):
+                email = (
+                    ui.input("Email", value=self.new_email, placeholder="name@example.com")
+                    .bind_value_to(self, "new_email")
+                    .props("outlined dense type=email data-testid=new-member-email")
+                    .classes("grow min-w-[16rem]")
+                    .mark("new-member-email")
+                )
+                email.on("keydown.enter", self._add)
+                ui.select(ROLE_LABELS, label="Role", value=self.new_role).bind_value_to(
+                    self, "new_role"
+                ).props("outlined dense options-dense data-testid=new-member-role").classes("w-36").mark(
+                    "new-member-role"
+                )
+                ui.button("Add member", icon="person_add", on_click=self._add).props(
+                    "unelevated no-caps data-testid=add-member"
+                ).classes("h-10").mark("add-member")
+            ui.label(f"The person needs an account first (`nexus user create`). {ROLE_HINT}").classes(
+                "text-xs text-slate-500"
+            )
+
+    def _member_list(self, members: list[projects.MemberRow], manages: bool) -> None:
+        with (
+            ui.card().classes("w-full p-0 gap-0 rounded-xl overflow-x-auto").props("flat bordered"),
+            ui.column().classes("w-full min-w-[40rem] gap-0"),
+        ):
+            with ui.element("div").classes(
+                f"{COLUMNS} w-full py-2 bg-slate-50 border-b border-slate-200 "
+                "text-xs font-medium uppercase tracking-wide text-slate-500"
+            ):
+                for heading in ("Member", "Role", "Joined", ""):
+                    ui.label(heading)
+            for member in members:
+                self._member_row(member, manages)
+
+    def _member_row(self, member: projects.MemberRow, manages: bool) -> None:
+        row = ui.element("div").classes(f"{COLUMNS} w-full py-3 border-b border-slate-100 last:border-b-0")
+        with row.props("data-testid=member-row").mark("member-row", f"member-{member.email}"):
+            with ui.row().classes("items-center gap-3 no-wrap min-w-0"):
+                ui.label(member.email[:1].upper()).classes(
+                    "w-9 h-9 shrink-0 rounded-full bg-indigo-50 text-indigo-700 font-semibold "
+                    "flex items-center justify-center"
+                )
+                ui.label(member.email).classes("truncate font-medium text-slate-800")
+                if member.user_id == self.context.user.id:
+                    ui.badge("You", color="indigo-1").props("text-color=indigo-9")
+            if manages:
+                ui.select(
+                    ROLE_LABELS,
+                    value=member.role.value,
+                    on_change=lambda event: self._change_role(member, event.value),
+                ).props("outlined dense options-dense data-testid=member-role").mark(f"role-{member.email}")
+            else:
+                ui.label(ROLE_LABELS[member.role.value]).classes("text-slate-700").mark(
+                    f"role-{member.email}"
+                )
+            ui.label(human_date(member.inserted_at)).classes("text-sm text-slate-500")
+            if manages:
+                ui.button(icon="person_remove", on_click=lambda: self._confirm_remove(member)).props(
+                    "flat round dense color=negative data-testid=remove-member"
+                ).tooltip("Remove from the project").mark(f"remove-{member.email}")
+
+    async def _add(self) -> None:
+        email = self.new_email.strip()
+        if not email:
+            ui.notify("Enter the email of the person to add.", type="warning")
+            return
+        try:
+            await run.io_bound(add_member, self.context, email, self.new_role)
+        except Exception as error:
+            notify_error(error)
+        else:
+            ui.notify(f"Added {email} as {self.new_role}", type="positive")
+            self.new_email = ""
+        await self.reload()
+
+    async def _change_role(self, member: projects.MemberRow, role: str) -> None:
+        if role == member.role.value:
+            return
+        try:
+            await run.io_bound(change_role, self.context, member.user_id, role)
+        except Exception as error:
+            notify_error(error)
+        else:
+            ui.notify(f"{member.email} is now {role}", type="positive", timeout=2000)
+        await self.reload()
+
+    async def _confirm_remove(self, member: projects.MemberRow) -> None:
+        with ui.dialog() as confirm, ui.card().classes("p-6 gap-3 max-w-md rounded-xl"):
+            ui.label(f"Remove {member.email}?").classes("text-lg font-semibold break-all")
+            ui.label(
+                "They lose access to this project at once, and their API keys in it are revoked."
+            ).classes("text-slate-600")
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=lambda: confirm.submit(False)).props("flat no-caps")
+                ui.button("Remove", on_click=lambda: confirm.submit(True)).props(
+                    "unelevated no-caps color=negative data-testid=confirm-remove"
+                ).mark("confirm-remove")
+        if not await confirm:
+            return
+        try:
+            await run.io_bound(remove_member, self.context, member.user_id)
+        except Exception as error:
+            notify_error(error)
+        else:
+            if member.user_id == self.context.user.id:
+                ui.navigate.to("/")
+                return
+            ui.notify(f"Removed {member.email}", type="positive")
+        await self.reload()
+
+
+def members_page(slug: str) -> RedirectResponse | None:
+    user = signed_in_user()
+    if user is None:
+        return login_redirect(f"/admin/{slug}/members")
+    try:
+        context = project_context(user, slug)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    with project_frame(context, active="members", title="Members"):
+        MembersPage(context)
+    return None

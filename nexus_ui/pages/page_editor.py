@@ -1,0 +1,249 @@
+"""/admin/{slug}/pages/{page_id}: edit a page — template fields, rich text, save, publish."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from fastapi import HTTPException
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from nexus_core.content import pages
+from nexus_core.content.templates import TITLE_FIELD, FieldType, get_template
+from nexus_core.db import session_scope
+from nexus_core.errors import NotFound
+from nexus_core.models import Page, PageStatus
+from nexus_core.policies import Action, can
+from nexus_ui.components.image_field import ImageField
+from nexus_ui.components.media_picker import MediaPicker
+from nexus_ui.components.tiptap_editor import ImageAttributes, TiptapEditor
+from nexus_ui.components.upload_zone import upload_as
+from nexus_ui.feedback import notify_error
+from nexus_ui.format import human_date
+from nexus_ui.layout import project_frame
+from nexus_ui.pages.pages_list import status_badge
+from nexus_ui.session import ProjectContext, open_project_page
+
+AUTOSAVE_AFTER_SECONDS = 2.0
+WARN_BEFORE_LEAVING = """
+<script>
+window.addEventListener('beforeunload', (event) => {
+  if (window.nexusUnsaved) { event.preventDefault(); event.returnValue = ''; }
+});
+</script>
+"""
+
+
+def load_page(context: ProjectContext, page_id: str) -> Page:
+    with session_scope() as session:
+        return pages.get_page(session, actor=context.actor(), page_id=page_id)
+
+
+def store_page(context: ProjectContext, page_id: UUID, values: dict[str, Any]) -> Page:
+    with session_scope() as session:
+        return pages.save_page(session, actor=context.actor(), page_id=page_id, **values)
+
+
+def publish(context: ProjectContext, page_id: UUID, published: bool) -> Page:
+    with session_scope() as session:
+        return pages.set_published(session, actor=context.actor(), page_id=page_id, published=published)
+
+
+class PageEditor:
+    """Keeps the edited values; saves on demand and by itself a moment after the last change."""
+
+    def __init__(self, context: ProjectContext, page: Page) -> None:
+        self.context = context
+        self.page = page
+        self.template = get_template(page.template)
+        self.editable = can(context.role_at_open, Action.EDIT_PAGES)
+        self.values: dict[str, Any] = {
+            "title": page.title,
+            "slug": page.slug,
+            "template_data": dict(page.template_data),
+        }
+        self.revision = 0
+        self.saved_revision = 0
+        self.last_change = 0.0
+        self.saving = False
+        ui.add_body_html(WARN_BEFORE_LEAVING)
+        self._build_header()
+        with ui.card().classes("w-full max-w-4xl p-6 gap-5 rounded-xl").props("flat bordered"):
+            self._build_fields()
+        if self.editable:
+            ui.timer(0.5, self._autosave)
+
+    @property
+    def dirty(self) -> bool:
+        return self.revision != self.saved_revision
+
+    def _build_header(self) -> None:
+        with ui.row().classes("w-full max-w-4xl items-center gap-3"):
+            self.heading = ui.label(self.page.title).classes("text-2xl font-semibold")
+            self.badge_area = ui.row()
+            ui.space()
+            self.state = (
+                ui.label("All changes saved")
+                .classes("text-sm text-slate-500")
+                .props("data-testid=save-state")
+            )
+            self.view_link = (
+                ui.link("View", "", new_tab=True).classes("text-sm").props("data-testid=view-page")
+            )
+            if self.editable:
+                ui.button("Save", icon="save", on_click=self.save).props(
+                    "outline no-caps data-testid=save-page"
+                )
+                self.publish_button = ui.button(on_click=self.toggle_published).props(
+                    "unelevated no-caps data-testid=publish-page"
+                )
+        self._show_status()
+
+    def _build_fields(self) -> None:
+        readonly = "" if self.editable else " readonly"
+        for field in self.template.fields:
+            if field.key == TITLE_FIELD:
+                ui.input(
+                    field.label, value=self.page.title, on_change=lambda e: self._change("title", e.value)
+                ).props(f"outlined data-testid=field-title{readonly}").classes("w-full text-lg")
+                ui.input(
+                    "Slug", value=self.page.slug, on_change=lambda e: self._change("slug", e.value)
+                ).props(
+                    f"outlined dense prefix=/p/{self.context.project.slug}/ data-testid=field-slug{readonly}"
+                ).classes("w-full")
+            elif field.type is FieldType.IMAGE:
+                ImageField(
+                    self.context,
+                    key=field.key,
+                    label=field.label,
+                    value=self.values["template_data"].get(field.key, ""),
+                    editable=self.editable,
+                    on_change=partial(self._change_data, field.key),
+                )
+            elif field.type is FieldType.TEXTAREA:
+                ui.textarea(
+                    field.label,
+                    value=self.values["template_data"].get(field.key, ""),
+                    on_change=lambda e, key=field.key: self._change_data(key, e.value),
+                ).props(f"outlined autogrow data-testid=field-{field.key}{readonly}").classes("w-full")
+            elif field.type is FieldType.RICH_TEXT:
+                ui.label(field.label).classes("text-sm font-medium text-slate-700 -mb-3")
+                self.body = (
+                    TiptapEditor(
+                        value=self.page.body_json,
+                        on_change=lambda _event: self._touch(),
+                        on_pick_image=self._pick_image,
+                        on_upload=self._upload_image,
+                        editable=self.editable,
+                    )
+                    .classes("w-full")
+                    .props("data-testid=body-editor")
+                )
+            else:
+                ui.input(
+                    field.label,
+                    value=self.values["template_data"].get(field.key, ""),
+                    on_change=lambda e, key=field.key: self._change_data(key, e.value),
+                ).props(f"outlined data-testid=field-{field.key}{readonly}").classes("w-full")
+
+    def _change(self, name: str, value: Any) -> None:
+        self.values[name] = value or ""
+        self._touch()
+
+    def _change_data(self, key: str, value: Any) -> None:
+        self.values["template_data"][key] = value or ""
+        self._touch()
+
+    def _touch(self) -> None:
+        self.revision += 1
+        self.last_change = time.monotonic()
+        self._show_state()
+
+    def _show_state(self) -> None:
+        text = "Saving…" if self.saving else ("Unsaved changes" if self.dirty else "All changes saved")
+        self.state.set_text(text)
+        ui.run_javascript(f"window.nexusUnsaved = {'true' if self.dirty else 'false'}")
+
+    def _show_status(self) -> None:
+        published = self.page.status == PageStatus.PUBLISHED
+        self.badge_area.clear()
+        with self.badge_area:
+            status_badge(self.page.status)
+        url = f"/p/{self.context.project.slug}/{self.page.slug}"
+        self.view_link.props(f'href="{url}"').set_visibility(published)
+        if self.editable:
+            self.publish_button.set_text("Unpublish" if published else "Publish")
+            self.publish_button.props(f"icon={'unpublished' if published else 'publish'}")
+        if published and self.page.published_at:
+            self.view_link.tooltip(f"Published {human_date(self.page.published_at)}")
+
+    async def _autosave(self) -> None:
+        if self.dirty and not self.saving and time.monotonic() - self.last_change >= AUTOSAVE_AFTER_SECONDS:
+            await self.save()
+
+    async def save(self) -> bool:
+        if self.saving:
+            return False
+        self.saving = True
+        revision = self.revision
+        self._show_state()
+        try:
+            values = {**self.values, "body_json": await self.body.current_document()}
+            page = await run.io_bound(store_page, self.context, self.page.id, values)
+        except Exception as error:
+            notify_error(error)
+            self.last_change = time.monotonic() + 30  # do not retry a refused save every half second
+            return False
+        finally:
+            self.saving = False
+        if page is None:
+            return False
+        self.page = page
+        self.saved_revision = revision
+        self.heading.set_text(page.title)
+        self._show_status()
+        self._show_state()
+        return True
+
+    async def toggle_published(self) -> None:
+        if self.dirty and not await self.save():
+            return
+        try:
+            page = await run.io_bound(
+                publish, self.context, self.page.id, self.page.status != PageStatus.PUBLISHED
+            )
+        except Exception as error:
+            notify_error(error)
+            return
+        if page is not None:
+            self.page = page
+            self._show_status()
+            ui.notify("Published" if page.status == PageStatus.PUBLISHED else "Unpublished", type="positive")
+
+    async def _pick_image(self) -> ImageAttributes | None:
+        item = await MediaPicker(self.context).pick()
+        return pages.image_node_attributes(item) if item else None
+
+    async def _upload_image(self, filename: str, data: bytes) -> ImageAttributes:
+        item = await run.io_bound(upload_as, self.context, filename, data)
+        if item is None:
+            raise NotFound("The server is shutting down.")
+        return pages.image_node_attributes(item)
+
+
+async def page_editor_page(slug: str, page_id: str) -> RedirectResponse | None:
+    context = open_project_page(slug, f"/admin/{slug}/pages/{page_id}")
+    if isinstance(context, RedirectResponse):
+        return context
+    try:
+        page = await run.io_bound(load_page, context, page_id)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    if page is None:
+        raise HTTPException(status_code=503)
+    with project_frame(context, active="pages", title=page.title, parent=("Pages", f"/admin/{slug}/pages")):
+        PageEditor(context, page)
+    return None

@@ -1,0 +1,147 @@
+import asyncio
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+from sqlmodel import Session, select
+
+from nexus_core.media import service
+from nexus_core.models import MediaItem, MediaStatus, Project, Role
+from nexus_ui.components.media_picker import PAGE_SIZE
+from tests import images
+from tests.factories import admin_of, make_project
+from tests.ui.conftest import member_email, sign_in
+
+pytestmark = pytest.mark.nicegui_main_file("tests/ui/main.py")
+
+
+def add_image(session: Session, project: Project, filename: str, alt_text: str = "") -> MediaItem:
+    files = [service.IncomingFile(filename, images.png(16, 12))]
+    return service.upload(session, actor=admin_of(session, project), files=files, alt_text=alt_text)[0]
+
+
+async def open_picker(user: User, session: Session, project: Project, role: Role = Role.EDITOR) -> None:
+    email = member_email(session, project, role)
+    await sign_in(user, email, next_path=f"/test/picker/{project.slug}")
+    await user.should_see("Open picker")
+    user.find(marker="open-picker").click()
+    for _ in range(50):  # the dialog opens once its first page is loaded
+        if picker_dialog(user).value:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the picker did not open")
+
+
+def picker_dialog(user: User) -> ui.dialog:
+    return user.find(ui.dialog).elements.pop()
+
+
+async def test_shows_only_this_projects_images(user: User, session: Session, project: Project) -> None:
+    add_image(session, project, "harbour.png")
+    add_image(session, project, "lighthouse.png")
+    add_image(session, make_project(session), "elsewhere.png")
+    await open_picker(user, session, project)
+    await user.should_see("Showing 2 of 2 images, newest first")
+    await user.should_see("harbour.png")
+    await user.should_see("lighthouse.png")
+    await user.should_not_see("elsewhere.png")
+    assert picker_dialog(user).value is True
+
+
+async def test_search_narrows_by_filename_and_alt_text(
+    user: User, session: Session, project: Project
+) -> None:
+    add_image(session, project, "sunset.png")
+    add_image(session, project, "bird.png", alt_text="A red kite over the hills")
+    await open_picker(user, session, project)
+    user.find(marker="picker-search").type("sun")
+    await user.should_see("Showing 1 of 1 image")
+    await user.should_not_see("bird.png")
+    user.find(marker="picker-search").clear().type("kite")
+    await user.should_see("bird.png")
+    await user.should_not_see("sunset.png")
+    user.find(marker="picker-search").clear().type("nothing like this")
+    await user.should_see("No images match “nothing like this”.")
+
+
+async def test_choose_returns_the_selected_item(user: User, session: Session, project: Project) -> None:
+    item = add_image(session, project, "harbour.png")
+    await open_picker(user, session, project)
+    assert user.find(marker="picker-choose").elements.pop().enabled is False
+    user.find(marker=f"picker-tile-{item.id}").click()
+    await user.should_see("Selected: harbour.png")
+    assert "selected" in user.find(marker=f"picker-tile-{item.id}").elements.pop().classes
+    user.find(marker="picker-choose").click()
+    await user.should_see(f"picked: {item.id}")
+    assert picker_dialog(user).value is False
+
+
+async def test_double_click_chooses_at_once(user: User, session: Session, project: Project) -> None:
+    item = add_image(session, project, "harbour.png")
+    await open_picker(user, session, project)
+    user.find(marker=f"picker-tile-{item.id}").trigger("dblclick")
+    await user.should_see(f"picked: {item.id}")
+
+
+async def test_cancel_returns_none(user: User, session: Session, project: Project) -> None:
+    item = add_image(session, project, "harbour.png")
+    await open_picker(user, session, project)
+    user.find(marker=f"picker-tile-{item.id}").click()
+    user.find(marker="picker-cancel").click()
+    await user.should_see("picked: none")
+
+
+async def test_escape_returns_none(user: User, session: Session, project: Project) -> None:
+    add_image(session, project, "harbour.png")
+    await open_picker(user, session, project)
+    picker_dialog(user).value = False  # what Quasar does on Esc or a click outside
+    await user.should_see("picked: none")
+
+
+async def test_failed_images_cannot_be_chosen(
+    user: User, session: Session, project: Project, jobs: object
+) -> None:
+    item = add_image(session, project, "broken.png")
+    service.mark_failed(session, item_id=item.id, reason="Not a readable image.")
+    await open_picker(user, session, project)
+    await user.should_see("broken.png")
+    user.find(marker=f"picker-tile-{item.id}").click()
+    user.find(marker=f"picker-tile-{item.id}").trigger("dblclick")
+    await user.should_see("Nothing selected")
+    assert user.find(marker="picker-choose").elements.pop().enabled is False
+    assert user.find(marker="picked").elements.pop().text == "picked: nothing yet"
+
+
+async def test_upload_in_the_picker_selects_the_new_image(
+    user: User, session: Session, project: Project, jobs: object
+) -> None:
+    add_image(session, project, "older.png")
+    await open_picker(user, session, project)
+    upload = user.find(ui.upload).elements.pop()
+    await upload.handle_uploads([ui.upload.SmallFileUpload("fresh.png", "image/png", images.png(20, 10))])
+    await user.should_see("Selected: fresh.png", retries=20)
+    fresh = session.exec(select(MediaItem).where(MediaItem.filename == "fresh.png")).one()
+    assert fresh.status == MediaStatus.PENDING  # still selectable: its URL serves the original meanwhile
+    assert "selected" in user.find(marker=f"picker-tile-{fresh.id}").elements.pop().classes
+    user.find(marker="picker-choose").click()
+    await user.should_see(f"picked: {fresh.id}")
+
+
+async def test_viewer_sees_no_upload_zone(user: User, session: Session, project: Project) -> None:
+    add_image(session, project, "harbour.png")
+    await open_picker(user, session, project, Role.VIEWER)
+    await user.should_see("harbour.png")
+    await user.should_not_see(ui.upload)
+
+
+async def test_load_more_fetches_the_next_page(
+    user: User, session: Session, project: Project, jobs: object
+) -> None:
+    for number in range(PAGE_SIZE + 1):
+        add_image(session, project, f"image-{number:02}.png")
+    await open_picker(user, session, project)
+    await user.should_see(f"Showing {PAGE_SIZE} of {PAGE_SIZE + 1} images, newest first")
+    user.find(marker="picker-load-more").click()
+    await user.should_see(f"Showing {PAGE_SIZE + 1} of {PAGE_SIZE + 1} images, newest first")
+    assert len(user.find(marker="picker-tile").elements) == PAGE_SIZE + 1
+    await user.should_not_see(marker="picker-load-more")
