@@ -7,6 +7,8 @@ carry `Set-Cookie` or `Vary: Cookie`, and the proxy's hot path stays free of per
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import uvicorn
 from fastapi import FastAPI
 from nicegui import app as nicegui_app
@@ -15,12 +17,20 @@ from nicegui import ui
 from nexus_core.api import router as api_router
 from nexus_core.config import get_settings
 from nexus_core.content.public import router as public_pages_router
+from nexus_core.errors import NexusError
 from nexus_core.media.proxy import router as media_router
 from nexus_ui import pages
+
+EDITOR_BUNDLE = Path(__file__).parent / "static" / "tiptap" / "index.js"
 
 
 def create_app(*, with_worker: bool) -> FastAPI:
     """The whole web application; with_worker runs the job consumer in this process (embedded default)."""
+    if not EDITOR_BUNDLE.exists():
+        raise NexusError(
+            "The page editor's JavaScript bundle is missing; build it with `./dev start` "
+            "(or `npm ci && npm run build` in assets/tiptap)."
+        )
     web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
     web.include_router(media_router)
     web.include_router(api_router)

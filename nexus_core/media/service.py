@@ -339,6 +339,7 @@ class ItemDetails:
     item: MediaItem
     uploader_email: str | None
     variants: list[VariantFile]
+    used_in: list[tuple[str, str]]
 
 
 def get_item_details(
@@ -352,7 +353,12 @@ def get_item_details(
     for name, path in ordered:
         stat = storage.stat(path)
         variants.append(VariantFile(name=name, path=path, size=stat.size if stat else None))
-    return ItemDetails(item=item, uploader_email=uploader.email if uploader else None, variants=variants)
+    return ItemDetails(
+        item=item,
+        uploader_email=uploader.email if uploader else None,
+        variants=variants,
+        used_in=pages_using(session, item.id),
+    )
 
 
 def statuses(session: Session, *, actor: Actor, item_ids: Sequence[UUID]) -> dict[UUID, MediaStatus]:

@@ -9,6 +9,7 @@ from uuid import UUID
 from nicegui import run, ui
 
 from nexus_core.db import session_scope
+from nexus_core.errors import MediaInUse
 from nexus_core.media import paths, service
 from nexus_core.policies import Action, can
 from nexus_ui.components.clipboard import copy_media_url
@@ -28,9 +29,9 @@ def save_alt_text(context: ProjectContext, item_id: UUID, alt_text: str) -> None
         service.update_alt_text(session, actor=context.actor(), item_id=item_id, alt_text=alt_text)
 
 
-def delete_item(context: ProjectContext, item_id: UUID) -> None:
+def delete_item(context: ProjectContext, item_id: UUID, force: bool) -> None:
     with session_scope() as session:
-        service.delete_item(session, actor=context.actor(), item_id=item_id)
+        service.delete_item(session, actor=context.actor(), item_id=item_id, force=force)
 
 
 def _copier(url: str) -> Callable[[], Any]:
@@ -82,6 +83,7 @@ class MediaDetailPanel:
             self._facts(details)
             self._alt_text(item.id, item.alt_text)
             self._urls(item.file_path, item.file_size, details.variants)
+            self._used_in(details.used_in)
             self._delete(item.id, item.filename)
 
     def _facts(self, details: service.ItemDetails) -> None:
@@ -141,6 +143,18 @@ class MediaDetailPanel:
                         f"flat round dense size=sm data-testid=copy-{name}"
                     ).tooltip(f"Copy the {name} URL")
 
+    def _used_in(self, pages: list[tuple[str, str]]) -> None:
+        ui.label("Used in").classes("text-sm font-medium text-slate-700 mt-2")
+        with ui.column().classes("w-full gap-1").props("data-testid=used-in"):
+            if not pages:
+                ui.label("Not used by any page yet.").classes("text-sm text-slate-500")
+            for page_id, title in pages:
+                with ui.link(target=f"/admin/{self._context.project.slug}/pages/{page_id}").classes(
+                    "flex items-center gap-2 text-sm no-underline text-primary hover:underline"
+                ):
+                    ui.icon("article").classes("text-base")
+                    ui.label(title)
+
     def _delete(self, item_id: UUID, filename: str) -> None:
         allowed = can(self._context.actor().role, Action.DELETE_MEDIA)
         button = ui.button("Delete", icon="delete", on_click=lambda: self._confirm_delete(item_id, filename))
@@ -152,23 +166,42 @@ class MediaDetailPanel:
                 ui.label("Only project admins can delete media.").props("data-testid=delete-denied")
 
     async def _confirm_delete(self, item_id: UUID, filename: str) -> None:
-        with ui.dialog() as confirm, ui.card().classes("p-6 gap-3 max-w-md"):
-            ui.label(f"Delete “{filename}”?").classes("text-lg font-semibold")
-            ui.label(
-                "The original and every variant are removed from storage. This cannot be undone."
-            ).classes("text-slate-600")
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: confirm.submit(False)).props("flat")
-                ui.button("Delete", on_click=lambda: confirm.submit(True)).props(
-                    "unelevated color=negative data-testid=confirm-delete"
-                )
-        if not await confirm:
+        explanation = "The original and every variant are removed from storage. This cannot be undone."
+        if not await confirm(f"Delete “{filename}”?", explanation, "Delete"):
             return
         try:
-            await run.io_bound(delete_item, self._context, item_id)
+            await run.io_bound(delete_item, self._context, item_id, False)
+        except MediaInUse as in_use:
+            if not await confirm("This image is in use", f"{in_use} Delete it anyway?", "Delete anyway"):
+                return
+            if not await self._delete_now(item_id, force=True):
+                return
         except Exception as error:
             notify_error(error)
             return
         self._dialog.close()
         ui.notify(f"Deleted “{filename}”", type="positive")
         self._on_changed()
+
+    async def _delete_now(self, item_id: UUID, *, force: bool) -> bool:
+        try:
+            await run.io_bound(delete_item, self._context, item_id, force)
+        except Exception as error:
+            notify_error(error)
+            return False
+        return True
+
+
+async def confirm(title: str, message: str, action: str) -> bool:
+    """Ask before something that cannot be undone; True when the person confirms."""
+    with ui.dialog() as dialog, ui.card().classes("p-6 gap-3 max-w-md"):
+        ui.label(title).classes("text-lg font-semibold")
+        ui.label(message).classes("text-slate-600").props("data-testid=confirm-message")
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat no-caps")
+            ui.button(action, on_click=lambda: dialog.submit(True)).props(
+                "unelevated no-caps color=negative data-testid=confirm-delete"
+            )
+    answer = await dialog
+    dialog.delete()
+    return bool(answer)

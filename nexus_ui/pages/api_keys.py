@@ -196,9 +196,13 @@ class ApiKeysPage:
                 "text-sm text-slate-500"
             )
             if active:
-                ui.badge("Active", color="green-1").props("text-color=green-9").mark(f"status-{key.prefix}")
+                ui.badge("Active", color="green-1").props("text-color=green-9").classes(
+                    "justify-self-start"
+                ).mark(f"status-{key.prefix}")
             else:
-                ui.badge("Revoked", color="grey-3").props("text-color=grey-8").mark(f"status-{key.prefix}")
+                ui.badge("Revoked", color="grey-3").props("text-color=grey-8").classes(
+                    "justify-self-start"
+                ).mark(f"status-{key.prefix}")
             if active:
                 ui.button("Revoke", on_click=lambda: self._confirm_revoke(row)).props(
                     f"flat dense no-caps color=negative data-testid=revoke-{key.prefix}"
@@ -220,7 +224,7 @@ class ApiKeysPage:
     def _show_token(self, issued: accounts.IssuedApiKey) -> None:
         dialog = self.token_dialog
         dialog.clear()
-        with dialog, ui.card().classes("w-[36rem] max-w-[95vw] p-6 gap-4 rounded-xl"):
+        with dialog, ui.card().classes("w-[40rem] max-w-[95vw] p-6 gap-4 rounded-xl"):
             with ui.row().classes("items-center gap-2"):
                 ui.icon("key", color="primary").classes("text-2xl")
                 ui.label("Your new API key").classes("text-lg font-semibold")
@@ -240,7 +244,11 @@ class ApiKeysPage:
                 ui.button(icon="content_copy", on_click=lambda: copy_token(issued.token)).props(
                     "flat round dense color=white data-testid=copy-token"
                 ).tooltip("Copy").mark("copy-token")
-            ui.label("Send it in the Authorization header: Bearer <key>.").classes("text-sm text-slate-500")
+            with ui.row().classes("items-center gap-1 text-sm text-slate-500"):
+                ui.label("Send it with each request to /api/v1 as the header")
+                ui.label("Authorization: Bearer <key>").classes(
+                    "font-mono text-slate-700 bg-slate-100 rounded px-1"
+                )
             with ui.row().classes("w-full justify-end"):
                 ui.button("Done", on_click=self._forget_token).props(
                     "unelevated no-caps data-testid=token-done"

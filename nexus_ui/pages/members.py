@@ -23,7 +23,11 @@ ROLE_LABELS = {role.value: role.value.capitalize() for role in Role}
 ROLE_HINT = (
     "Admins manage members and API keys; editors upload and edit; viewers look without changing anything."
 )
-COLUMNS = "grid grid-cols-[minmax(0,1fr)_9rem_12rem_2.5rem] items-center gap-4 px-5"
+COLUMNS = (
+    "grid grid-cols-[minmax(0,1fr)_8rem_2.5rem] sm:grid-cols-[minmax(0,1fr)_9rem_12rem_2.5rem] "
+    "items-center gap-x-4 px-5"
+)
+JOINED = "max-sm:hidden"
 
 
 @dataclass(frozen=True)
@@ -125,21 +129,26 @@ class MembersPage:
                 ui.button("Add member", icon="person_add", on_click=self._add).props(
                     "unelevated no-caps data-testid=add-member"
                 ).classes("h-10").mark("add-member")
-            ui.label(f"The person needs an account first (`nexus user create`). {ROLE_HINT}").classes(
-                "text-xs text-slate-500"
-            )
+            with ui.column().classes("gap-1 text-xs text-slate-500"):
+                with ui.row().classes("items-center gap-1"):
+                    ui.label("The person needs an account first; an operator creates it with")
+                    ui.label("nexus user create").classes(
+                        "font-mono bg-slate-100 text-slate-700 rounded px-1"
+                    )
+                ui.label(ROLE_HINT)
 
     def _member_list(self, members: list[projects.MemberRow], manages: bool) -> None:
         with (
             ui.card().classes("w-full p-0 gap-0 rounded-xl overflow-x-auto").props("flat bordered"),
-            ui.column().classes("w-full min-w-[40rem] gap-0"),
+            ui.column().classes("w-full gap-0"),
         ):
             with ui.element("div").classes(
                 f"{COLUMNS} w-full py-2 bg-slate-50 border-b border-slate-200 "
                 "text-xs font-medium uppercase tracking-wide text-slate-500"
             ):
-                for heading in ("Member", "Role", "Joined", ""):
-                    ui.label(heading)
+                ui.label("Member")
+                ui.label("Role")
+                ui.label("Joined").classes(JOINED)
             for member in members:
                 self._member_row(member, manages)
 
@@ -164,7 +173,7 @@ class MembersPage:
                 ui.label(ROLE_LABELS[member.role.value]).classes("text-slate-700").mark(
                     f"role-{member.email}"
                 )
-            ui.label(human_date(member.inserted_at)).classes("text-sm text-slate-500")
+            ui.label(human_date(member.inserted_at)).classes(f"text-sm text-slate-500 {JOINED}")
             if manages:
                 ui.button(icon="person_remove", on_click=lambda: self._confirm_remove(member)).props(
                     "flat round dense color=negative data-testid=remove-member"
