@@ -78,7 +78,10 @@ class TiptapEditor(
 
     async def current_document(self) -> dict[str, Any]:
         """The document as the browser has it now, without waiting for the debounced change."""
-        document = await self.run_method("currentDocument")
+        try:
+            document = await self.run_method("currentDocument", timeout=3)
+        except TimeoutError:  # the browser is gone; the last debounced change is the best we have
+            return self.value
         if isinstance(document, dict):
             self.set_value(document)
         return self.value

@@ -158,7 +158,7 @@ class MembersPage:
             with ui.row().classes("items-center gap-3 no-wrap min-w-0"):
                 ui.label(member.email[:1].upper()).classes(
                     "w-9 h-9 shrink-0 rounded-full bg-indigo-50 text-indigo-700 font-semibold "
-                    "flex items-center justify-center"
+                    "flex items-center justify-center max-sm:hidden"
                 )
                 ui.label(member.email).classes("truncate font-medium text-slate-800")
                 if member.user_id == self.context.user.id:

@@ -96,9 +96,11 @@ class PageEditor:
             if self.editable:
                 ui.button("Save", icon="save", on_click=self.save).props(
                     "outline no-caps data-testid=save-page"
-                )
-                self.publish_button = ui.button(on_click=self.toggle_published).props(
-                    "unelevated no-caps data-testid=publish-page"
+                ).mark("save-page")
+                self.publish_button = (
+                    ui.button(on_click=self.toggle_published)
+                    .props("unelevated no-caps data-testid=publish-page")
+                    .mark("publish-page")
                 )
         self._show_status()
 
@@ -108,12 +110,14 @@ class PageEditor:
             if field.key == TITLE_FIELD:
                 ui.input(
                     field.label, value=self.page.title, on_change=lambda e: self._change("title", e.value)
-                ).props(f"outlined data-testid=field-title{readonly}").classes("w-full text-lg")
+                ).props(f"outlined data-testid=field-title{readonly}").classes("w-full text-lg").mark(
+                    "field-title"
+                )
                 ui.input(
                     "Slug", value=self.page.slug, on_change=lambda e: self._change("slug", e.value)
                 ).props(
                     f"outlined dense prefix=/p/{self.context.project.slug}/ data-testid=field-slug{readonly}"
-                ).classes("w-full")
+                ).classes("w-full").mark("field-slug")
             elif field.type is FieldType.IMAGE:
                 ImageField(
                     self.context,

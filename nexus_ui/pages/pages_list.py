@@ -44,7 +44,7 @@ async def pages_list_page(slug: str) -> RedirectResponse | None:
             if can(context.role_at_open, Action.EDIT_PAGES):
                 ui.button("New page", icon="add", on_click=lambda: new_page_dialog(context)).props(
                     "unelevated no-caps data-testid=new-page"
-                )
+                ).mark("new-page")
         rows = await run.io_bound(load_pages, context) or []
         if not rows:
             with ui.column().classes("w-full items-center py-16 gap-2"):
@@ -75,7 +75,12 @@ async def pages_list_page(slug: str) -> RedirectResponse | None:
 def new_page_dialog(context: ProjectContext) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-[28rem] p-6 gap-4"):
         ui.label("New page").classes("text-lg font-semibold")
-        title = ui.input("Title").props("outlined autofocus data-testid=new-page-title").classes("w-full")
+        title = (
+            ui.input("Title")
+            .props("outlined autofocus data-testid=new-page-title")
+            .classes("w-full")
+            .mark("new-page-title")
+        )
         template = ui.select(
             {key: t.name for key, t in TEMPLATES.items()}, value=DEFAULT_TEMPLATE, label="Template"
         )
@@ -91,5 +96,7 @@ def new_page_dialog(context: ProjectContext) -> None:
         title.on("keydown.enter", create)
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=dialog.close).props("flat no-caps")
-            ui.button("Create", on_click=create).props("unelevated no-caps data-testid=create-page")
+            ui.button("Create", on_click=create).props("unelevated no-caps data-testid=create-page").mark(
+                "create-page"
+            )
     dialog.open()
