@@ -87,14 +87,18 @@ def _hash_token(token: str) -> str:
 
 
 def create_api_key(session: Session, *, actor: Actor, user_id: UUID, name: str = "") -> IssuedApiKey:
-    """A key acting for `user_id` (a member) in the actor's project."""
-    if actor.user_id != user_id:
-        authorize(actor, Action.MANAGE_API_KEYS)
-    actor_for(session, user_id=user_id, project_id=actor.project_id)
+    """An admin issues a key acting for a member of their project."""
+    authorize(actor, Action.MANAGE_API_KEYS)
+    return issue_api_key(session, project_id=actor.project_id, user_id=user_id, name=name)
+
+
+def issue_api_key(session: Session, *, project_id: UUID, user_id: UUID, name: str = "") -> IssuedApiKey:
+    """The operator's way (CLI): a key for a member of the project, with no actor to authorise."""
+    actor_for(session, user_id=user_id, project_id=project_id)
     prefix = secrets.token_hex(4)
     token = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
-        project_id=actor.project_id,
+        project_id=project_id,
         user_id=user_id,
         name=name.strip()[:100],
         prefix=prefix,

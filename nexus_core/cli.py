@@ -161,7 +161,7 @@ def apikey_create(slug: str, email: str, name: str) -> None:
             actor = projects.actor_for(session, user_id=member.id, project_id=target.id)
         except NotFound:
             raise NotFound(f"{member.email} is not a member of {target.slug}; add them first.") from None
-        issued = accounts.create_api_key(session, actor=actor, user_id=member.id, name=name)
+        issued = accounts.issue_api_key(session, project_id=target.id, user_id=member.id, name=name)
         click.echo(
             f"API key {issued.key.prefix} for {member.email} in {target.slug} ({actor.role}). Token:",
             err=True,

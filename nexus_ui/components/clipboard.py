@@ -1,4 +1,4 @@
-"""Copy a /media URL, made absolute in the browser, to the clipboard."""
+"""Copy text to the clipboard, with feedback."""
 
 from __future__ import annotations
 
@@ -15,13 +15,21 @@ _COPY_JS = """
     document.body.appendChild(area); area.select();
     const copied = document.execCommand('copy'); area.remove(); return copied;
   }
-})(location.origin + %s)
+})(%s)
 """
 
 
-async def copy_media_url(url_path: str) -> None:
-    copied = await ui.run_javascript(_COPY_JS % json.dumps(url_path), timeout=5)
-    if copied:
-        ui.notify("URL copied to the clipboard", type="positive", timeout=2000)
+async def _copy(expression: str, what: str) -> None:
+    if await ui.run_javascript(_COPY_JS % expression, timeout=5):
+        ui.notify(f"{what} copied to the clipboard", type="positive", timeout=2000)
     else:
-        ui.notify("The browser refused to copy; select the URL and copy it by hand.", type="warning")
+        ui.notify("The browser refused to copy; select the text and copy it by hand.", type="warning")
+
+
+async def copy_text(text: str, *, what: str) -> None:
+    await _copy(json.dumps(text), what)
+
+
+async def copy_media_url(url_path: str) -> None:
+    """A /media path, made absolute in the browser (the server may sit behind any host name)."""
+    await _copy(f"location.origin + {json.dumps(url_path)}", "URL")

@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from nexus_core import accounts, projects
 from nexus_core.db import session_scope
-from nexus_core.errors import Forbidden, NotFound
-from nexus_core.policies import Action, authorize
+from nexus_core.errors import Forbidden
+from nexus_ui.components.clipboard import copy_text
+from nexus_ui.components.notices import admin_only_note
 from nexus_ui.feedback import notify_error
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, login_redirect, project_context, signed_in_user
+from nexus_ui.session import ProjectContext, open_project_page
 
 COLUMNS = (
     "grid grid-cols-[minmax(0,1fr)_8.5rem_minmax(0,1.2fr)_11rem_11rem_5.5rem_5.5rem] items-center gap-4 px-5"
 )
-# navigator.clipboard needs a secure context; plain-HTTP deployments fall back to execCommand.
-_COPY_JS = """
-(async (text) => {
-  try { await navigator.clipboard.writeText(text); return true; }
-  catch (error) {
-    const area = Object.assign(document.createElement('textarea'), {value: text});
-    document.body.appendChild(area); area.select();
-    const copied = document.execCommand('copy'); area.remove(); return copied;
-  }
-})(%s)
-"""
 
 
 @dataclass(frozen=True)
@@ -55,11 +43,8 @@ def load_keys(context: ProjectContext) -> ApiKeysView:
 
 
 def create_key(context: ProjectContext, user_id: UUID, name: str) -> accounts.IssuedApiKey:
-    actor = context.actor()
-    # Core lets any member make a key for themselves; this page is the admins' key management.
-    authorize(actor, Action.MANAGE_API_KEYS)
     with session_scope() as session:
-        return accounts.create_api_key(session, actor=actor, user_id=user_id, name=name)
+        return accounts.create_api_key(session, actor=context.actor(), user_id=user_id, name=name)
 
 
 def revoke_key(context: ProjectContext, key_id: UUID) -> None:
@@ -69,29 +54,6 @@ def revoke_key(context: ProjectContext, key_id: UUID) -> None:
 
 def masked(prefix: str) -> str:
     return f"{accounts.API_KEY_PREFIX}_{prefix}_…"
-
-
-async def copy_token(token: str) -> None:
-    copied = await ui.run_javascript(_COPY_JS % json.dumps(token), timeout=5)
-    if copied:
-        ui.notify("API key copied to the clipboard", type="positive", timeout=2000)
-    else:
-        ui.notify("The browser refused to copy; select the key and copy it by hand.", type="warning")
-
-
-def admin_only_note() -> None:
-    with (
-        ui.row()
-        .classes("w-full items-center gap-3 no-wrap rounded-xl border border-slate-200 bg-white px-5 py-4")
-        .props("data-testid=admin-only-note")
-        .mark("admin-only-note")
-    ):
-        ui.icon("lock", color="secondary").classes("text-2xl")
-        with ui.column().classes("gap-0"):
-            ui.label("Only project admins can manage API keys.").classes("font-medium text-slate-800")
-            ui.label("Ask an admin of this project if a site or script needs a key.").classes(
-                "text-sm text-slate-500"
-            )
 
 
 class ApiKeysPage:
@@ -123,7 +85,10 @@ class ApiKeysPage:
                     "Keys let sites and scripts use the JSON API (/api/v1) with a member's role."
                 ).classes("text-sm text-slate-500")
             if not view.allowed:
-                admin_only_note()
+                admin_only_note(
+                    "Only project admins can manage API keys.",
+                    "Ask an admin of this project if a site or script needs a key.",
+                )
                 return
             self._create_form(view.members)
             self._key_list(view.keys)
@@ -241,9 +206,11 @@ class ApiKeysPage:
                 ui.label(issued.token).classes(
                     "grow min-w-0 break-all font-mono text-sm text-slate-100"
                 ).props("data-testid=new-token").style("user-select: all").mark("new-token")
-                ui.button(icon="content_copy", on_click=lambda: copy_token(issued.token)).props(
-                    "flat round dense color=white data-testid=copy-token"
-                ).tooltip("Copy").mark("copy-token")
+                ui.button(
+                    icon="content_copy", on_click=lambda: copy_text(issued.token, what="API key")
+                ).props("flat round dense color=white data-testid=copy-token").tooltip("Copy").mark(
+                    "copy-token"
+                )
             with ui.row().classes("items-center gap-1 text-sm text-slate-500"):
                 ui.label("Send it with each request to /api/v1 as the header")
                 ui.label("Authorization: Bearer <key>").classes(
@@ -283,13 +250,9 @@ class ApiKeysPage:
 
 
 def api_keys_page(slug: str) -> RedirectResponse | None:
-    user = signed_in_user()
-    if user is None:
-        return login_redirect(f"/admin/{slug}/api-keys")
-    try:
-        context = project_context(user, slug)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    context = open_project_page(slug, f"/admin/{slug}/api-keys")
+    if isinstance(context, RedirectResponse):
+        return context
     with project_frame(context, active="api-keys", title="API keys"):
         ApiKeysPage(context)
     return None

@@ -5,19 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from nexus_core import projects
 from nexus_core.db import session_scope
-from nexus_core.errors import NotFound
 from nexus_core.models import Role
 from nexus_core.policies import Action, can
+from nexus_ui.components.notices import admin_only_note
 from nexus_ui.feedback import notify_error
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, login_redirect, project_context, signed_in_user
+from nexus_ui.session import ProjectContext, open_project_page
 
 ROLE_LABELS = {role.value: role.value.capitalize() for role in Role}
 ROLE_HINT = (
@@ -59,21 +58,6 @@ def remove_member(context: ProjectContext, user_id: UUID) -> None:
         projects.remove_member(session, actor=context.actor(), user_id=user_id)
 
 
-def admin_only_note() -> None:
-    with (
-        ui.row()
-        .classes("w-full items-center gap-3 no-wrap rounded-xl border border-slate-200 bg-white px-5 py-4")
-        .props("data-testid=admin-only-note")
-        .mark("admin-only-note")
-    ):
-        ui.icon("lock", color="secondary").classes("text-2xl")
-        with ui.column().classes("gap-0"):
-            ui.label("Only project admins can manage members.").classes("font-medium text-slate-800")
-            ui.label("Ask an admin of this project to add someone or change a role.").classes(
-                "text-sm text-slate-500"
-            )
-
-
 class MembersPage:
     """Admins get controls, everyone else a read-only list; each redraw uses the role read just then."""
 
@@ -106,7 +90,10 @@ class MembersPage:
             if manages:
                 self._add_form()
             else:
-                admin_only_note()
+                admin_only_note(
+                    "Only project admins can manage members.",
+                    "Ask an admin of this project to add someone or change a role.",
+                )
             self._member_list(view.members, manages)
 
     def _add_form(self) -> None:
@@ -230,13 +217,9 @@ class MembersPage:
 
 
 def members_page(slug: str) -> RedirectResponse | None:
-    user = signed_in_user()
-    if user is None:
-        return login_redirect(f"/admin/{slug}/members")
-    try:
-        context = project_context(user, slug)
-    except NotFound:
-        raise HTTPException(status_code=404) from None
+    context = open_project_page(slug, f"/admin/{slug}/members")
+    if isinstance(context, RedirectResponse):
+        return context
     with project_frame(context, active="members", title="Members"):
         MembersPage(context)
     return None

@@ -2,7 +2,7 @@ import pytest
 from sqlmodel import Session, select
 
 from nexus_core import accounts, projects
-from nexus_core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from nexus_core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from nexus_core.models import ApiKey, Role
 from tests.factories import PASSWORD, admin_of, make_member, make_project, make_user
 
@@ -39,7 +39,9 @@ def test_authenticate(session: Session) -> None:
 
 def test_api_key_token_is_shown_once_and_only_its_hash_kept(session: Session) -> None:
     actor = admin_of(session, make_project(session))
-    issued = accounts.create_api_key(session, actor=actor, user_id=actor.user_id, name="site build")
+    issued = accounts.issue_api_key(
+        session, project_id=actor.project_id, user_id=actor.user_id, name="site build"
+    )
     stored = session.exec(select(ApiKey)).one()
     assert issued.token.startswith(f"nx_{stored.prefix}_")
     assert issued.token not in (stored.key_hash, stored.prefix)
@@ -54,14 +56,14 @@ def test_api_key_token_is_shown_once_and_only_its_hash_kept(session: Session) ->
 )
 def test_tampered_or_malformed_tokens_are_refused(session: Session, mangle) -> None:
     actor = admin_of(session, make_project(session))
-    token = accounts.create_api_key(session, actor=actor, user_id=actor.user_id).token
+    token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
     with pytest.raises(NotAuthenticated):
         accounts.actor_for_api_token(session, mangle(token))
 
 
 def test_revoked_key_is_refused(session: Session) -> None:
     actor = admin_of(session, make_project(session))
-    issued = accounts.create_api_key(session, actor=actor, user_id=actor.user_id)
+    issued = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id)
     accounts.revoke_api_key(session, actor=actor, key_id=issued.key.id)
     with pytest.raises(NotAuthenticated):
         accounts.actor_for_api_token(session, issued.token)
@@ -70,7 +72,7 @@ def test_revoked_key_is_refused(session: Session) -> None:
 def test_key_of_a_removed_member_stops_working(session: Session) -> None:
     project = make_project(session)
     editor = make_member(session, project, Role.EDITOR)
-    token = accounts.create_api_key(session, actor=editor, user_id=editor.user_id).token
+    token = accounts.issue_api_key(session, project_id=editor.project_id, user_id=editor.user_id).token
     other_admin = admin_of(session, project)
     assert other_admin.role is Role.ADMIN
     from nexus_core.models import Membership
@@ -81,15 +83,24 @@ def test_key_of_a_removed_member_stops_working(session: Session) -> None:
         accounts.actor_for_api_token(session, token)
 
 
-def test_only_admins_create_keys_for_others_or_list_them(session: Session) -> None:
+def test_only_admins_create_or_list_keys(session: Session) -> None:
     project = make_project(session)
     editor = make_member(session, project, Role.EDITOR)
     viewer = make_member(session, project, Role.VIEWER)
-    with pytest.raises(Forbidden):
-        accounts.create_api_key(session, actor=editor, user_id=viewer.user_id)
+    for owner in (viewer, editor):
+        with pytest.raises(Forbidden):
+            accounts.create_api_key(session, actor=editor, user_id=owner.user_id)
     with pytest.raises(Forbidden):
         accounts.list_api_keys(session, actor=editor)
-    assert accounts.create_api_key(session, actor=editor, user_id=editor.user_id).token
+    admin = admin_of(session, project)
+    assert accounts.create_api_key(session, actor=admin, user_id=viewer.user_id).token.startswith("nx_")
+
+
+def test_operator_keys_need_membership(session: Session) -> None:
+    project = make_project(session)
+    stranger = make_user(session)
+    with pytest.raises(NotFound):
+        accounts.issue_api_key(session, project_id=project.id, user_id=stranger.id)
 
 
 def test_project_owner_is_admin_and_slugs_are_checked(session: Session) -> None:

@@ -127,9 +127,13 @@ def test_removing_a_member_revokes_their_keys_in_that_project_only(
     user = session.get_one(User, editor.user_id)
     projects.set_member_role(session, actor=None, user=user, project=elsewhere, role=Role.EDITOR)
     editor_elsewhere = projects.actor_for(session, user_id=user.id, project_id=elsewhere.id)
-    removed_token = accounts.create_api_key(session, actor=editor, user_id=editor.user_id).token
-    other_project_token = accounts.create_api_key(session, actor=editor_elsewhere, user_id=user.id).token
-    admin_token = accounts.create_api_key(session, actor=admin, user_id=admin.user_id).token
+    removed_token = accounts.issue_api_key(
+        session, project_id=editor.project_id, user_id=editor.user_id
+    ).token
+    other_project_token = accounts.issue_api_key(
+        session, project_id=editor_elsewhere.project_id, user_id=user.id
+    ).token
+    admin_token = accounts.issue_api_key(session, project_id=admin.project_id, user_id=admin.user_id).token
 
     projects.remove_member(session, actor=admin, user_id=editor.user_id)
 

@@ -15,7 +15,15 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     migrate(url)
     command.check(alembic_config(url))  # raises when autogenerate would find a difference
     tables = set(sa.inspect(sa.create_engine(url)).get_table_names())
-    assert {"users", "projects", "memberships", "api_keys", "media_items", "pages", "media_references"} <= tables
+    assert {
+        "users",
+        "projects",
+        "memberships",
+        "api_keys",
+        "media_items",
+        "pages",
+        "media_references",
+    } <= tables
 
 
 def test_migrations_run_down_and_up_again(tmp_path: Path) -> None:

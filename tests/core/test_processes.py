@@ -45,7 +45,7 @@ def test_upload_is_processed_by_a_real_consumer(
     session: Session, tmp_path: Path, queue: str, separate_worker: bool
 ) -> None:
     actor = admin_of(session, make_project(session))
-    token = accounts.create_api_key(session, actor=actor, user_id=actor.user_id).token
+    token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
     environment = child_environment(NEXUS_QUEUE_URL=resolve_queue(queue, tmp_path))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

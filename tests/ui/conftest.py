@@ -7,8 +7,8 @@ from nicegui.testing import User
 from sqlmodel import Session
 
 from nexus_core.models import Project, Role
-from tests.factories import PASSWORD, make_member, make_project
 from nexus_core.models import User as Account
+from tests.factories import PASSWORD, make_member, make_project
 
 pytestmark = pytest.mark.nicegui_main_file("tests/ui/main.py")
 

@@ -85,7 +85,7 @@ async def test_non_admin_sees_only_the_note(
 ) -> None:
     email = member_email(session, project, role)
     admin = admin_of(session, project)
-    accounts.create_api_key(session, actor=admin, user_id=admin.user_id, name="Existing key")
+    accounts.issue_api_key(session, project_id=admin.project_id, user_id=admin.user_id, name="Existing key")
     await open_api_keys(user, project, email)
     await user.should_see("Only project admins can manage API keys.")
     for hidden in ("create-key-form", "create-key", "key-row"):
@@ -97,7 +97,7 @@ async def test_admin_demoted_after_opening_the_page_cannot_revoke(
     user: User, session: Session, project: Project
 ) -> None:
     admin = account(session, member_email(session, project, Role.ADMIN))
-    issued = accounts.create_api_key(session, actor=admin_of(session, project), user_id=admin.id)
+    issued = accounts.issue_api_key(session, project_id=project.id, user_id=admin.id)
     await open_api_keys(user, project, admin.email)
     await user.should_see(marker=f"revoke-{issued.key.prefix}")
     projects.change_role(session, actor=admin_of(session, project), user_id=admin.id, role=Role.EDITOR)

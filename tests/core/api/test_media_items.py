@@ -47,13 +47,19 @@ def team(session: Session) -> Team:
     tokens: dict[str, str | None] = {"no key": None, "garbage key": "nx_deadbeef_nothing"}
     for role in Role:
         actor = make_member(session, project, role)
-        tokens[role.value] = accounts.create_api_key(session, actor=actor, user_id=actor.user_id).token
+        tokens[role.value] = accounts.issue_api_key(
+            session, project_id=actor.project_id, user_id=actor.user_id
+        ).token
     revoked_actor = make_member(session, project, Role.ADMIN)
-    revoked = accounts.create_api_key(session, actor=revoked_actor, user_id=revoked_actor.user_id)
+    revoked = accounts.issue_api_key(
+        session, project_id=revoked_actor.project_id, user_id=revoked_actor.user_id
+    )
     accounts.revoke_api_key(session, actor=revoked_actor, key_id=revoked.key.id)
     tokens["revoked key"] = revoked.token
     outsider = make_member(session, make_project(session, owner=make_user(session)), Role.ADMIN)
-    tokens["non-member"] = accounts.create_api_key(session, actor=outsider, user_id=outsider.user_id).token
+    tokens["non-member"] = accounts.issue_api_key(
+        session, project_id=outsider.project_id, user_id=outsider.user_id
+    ).token
     return Team(project=project, tokens=tokens)
 
 

@@ -165,7 +165,7 @@ def test_api_delete_of_media_in_use_is_409_unless_forced(session: Session, admin
     item = upload(session, admin)
     page = pages.create_page(session, actor=admin, title="Uses it")
     save(session, admin, page, template_data={"hero_image": paths.url(item.file_path)})
-    token = accounts.create_api_key(session, actor=admin, user_id=admin.user_id).token
+    token = accounts.issue_api_key(session, project_id=admin.project_id, user_id=admin.user_id).token
     app = FastAPI()
     app.include_router(api_router)
     client = TestClient(app)

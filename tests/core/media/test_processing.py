@@ -26,11 +26,6 @@ def opened(data: bytes) -> pyvips.Image:
     return pyvips.Image.new_from_buffer(data, "")
 
 
-def variant_sizes(data: bytes, mime_type: str) -> dict[str, tuple[int, int]]:
-    result = generate_variants(data, mime_type, max_pixels=MAX_PIXELS)
-    return {variant.name: (variant.width, variant.height) for variant in result.variants}
-
-
 @pytest.mark.parametrize(
     ("make", "mime_type", "expected"),
     [

@@ -258,7 +258,7 @@ class Exchange:
     peak_memory: int = 0
 
 
-def call(app: FastAPI, path: str, headers: dict[str, str] | None = None) -> Exchange:
+def call(app: FastAPI, path: str) -> Exchange:
     """One GET through the ASGI interface; the body is hashed and dropped as it arrives."""
     exchange = Exchange()
     scope = {
@@ -271,7 +271,7 @@ def call(app: FastAPI, path: str, headers: dict[str, str] | None = None) -> Exch
         "raw_path": path.encode(),
         "root_path": "",
         "query_string": b"",
-        "headers": [(name.encode(), value.encode()) for name, value in (headers or {}).items()],
+        "headers": [],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
