@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
@@ -42,12 +43,12 @@ def current_statuses(context: ProjectContext, items: list[MediaItem]) -> dict:
 class MediaLibrary:
     """Only the visible page is queried and rendered, so 10,000 items open as fast as 10."""
 
-    def __init__(self, context: ProjectContext) -> None:
+    def __init__(self, context: ProjectContext, first_page: service.MediaPage) -> None:
         self.context = context
         self.page = 1
         self.query = ""
         self.status = ""
-        self.result = service.MediaPage(items=[], total=0)
+        self.result = first_page
         self.detail = MediaDetailPanel(context, on_changed=self.reload)
         self._build()
         ui.timer(2.0, self._refresh_live_tiles)
@@ -69,7 +70,7 @@ class MediaLibrary:
         if can(self.context.role_at_open, Action.UPLOAD):
             UploadZone(self.context, on_uploaded=lambda _item: self.reload())
         self.grid_area = ui.column().classes("w-full gap-4")
-        ui.timer(0, self.reload, once=True)
+        self._render()  # page 1 goes out with the HTML: no wait for the websocket, no second round trip
 
     async def reload(self) -> None:
         result = await run.io_bound(
@@ -135,10 +136,13 @@ class MediaLibrary:
             await self.reload()
 
 
-def media_library_page(slug: str) -> RedirectResponse | None:
+async def media_library_page(slug: str) -> RedirectResponse | None:
     context = open_project_page(slug, f"/admin/{slug}/media")
     if isinstance(context, RedirectResponse):
         return context
+    first_page = await run.io_bound(query_page, context, page=1, query="", status="")
+    if first_page is None:
+        raise HTTPException(status_code=503)
     with project_frame(context, active="media", title="Media"):
-        MediaLibrary(context)
+        MediaLibrary(context, first_page)
     return None
