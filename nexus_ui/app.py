@@ -20,6 +20,7 @@ from nexus_core.content.public import router as public_pages_router
 from nexus_core.errors import NexusError
 from nexus_core.media.proxy import router as media_router
 from nexus_ui import pages
+from nexus_ui.upload_guard import SameSessionUploads
 
 EDITOR_BUNDLE = Path(__file__).parent / "static" / "tiptap" / "index.js"
 
@@ -38,6 +39,7 @@ def create_app(*, with_worker: bool) -> FastAPI:
     pages.register()
     if with_worker:
         nicegui_app.on_startup(_start_worker)
+    nicegui_app.add_middleware(SameSessionUploads)  # added first, so NiceGUI's session middleware wraps it
     ui.run_with(
         web,
         title="Nexus Media",

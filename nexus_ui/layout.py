@@ -29,7 +29,11 @@ NAV_ITEMS = (
 
 
 def account_menu(email: str) -> None:
-    with ui.button(icon="account_circle").props("flat round dense color=secondary").mark("account-menu"):
+    with (
+        ui.button(icon="account_circle")
+        .props("flat round dense color=secondary aria-label='Account'")
+        .mark("account-menu")
+    ):
         with ui.menu().props("anchor='bottom right' self='top right'"):
             ui.item(email).props("dense").classes("text-slate-500")
             ui.separator()
@@ -46,7 +50,11 @@ def project_frame(
     with ui.header(elevated=False).classes(
         "bg-white text-slate-900 border-b border-slate-200 px-4 py-2 items-center"
     ):
-        menu = ui.button(icon="menu").props("flat round dense color=secondary").classes("lg:hidden")
+        menu = (
+            ui.button(icon="menu")
+            .props("flat round dense color=secondary aria-label='Menu'")
+            .classes("lg:hidden")
+        )
         with ui.link(target="/").classes("flex items-center gap-2 no-underline text-slate-900"):
             ui.icon("perm_media", color="primary").classes("text-2xl")
             ui.label("Nexus").classes("font-semibold")
@@ -90,6 +98,6 @@ def project_frame(
 def centered_card(width: str = "max-w-md") -> Iterator[None]:
     """A single card in the middle of the screen (sign-in, not found)."""
     apply_theme()
-    with ui.column().classes("w-full min-h-screen items-center justify-center p-4"):
+    with ui.column().classes("w-full min-h-[calc(100vh-2rem)] items-center justify-center"):
         with ui.card().classes(f"w-full {width} p-8 gap-4 shadow-lg rounded-2xl"):
             yield

@@ -8,6 +8,7 @@ PRIMARY = "#4f46e5"
 
 
 def apply_theme() -> None:
+    ui.button.default_props("no-caps")
     ui.colors(primary=PRIMARY, secondary="#64748b", accent="#0ea5e9", positive="#16a34a", negative="#dc2626")
     ui.query("body").classes("bg-slate-50 text-slate-900")
     ui.add_css(
@@ -22,6 +23,12 @@ def apply_theme() -> None:
             linear-gradient(45deg, #e2e8f0 25%, transparent 25%), linear-gradient(-45deg, #e2e8f0 25%, transparent 25%),
             linear-gradient(45deg, transparent 75%, #e2e8f0 75%), linear-gradient(-45deg, transparent 75%, #e2e8f0 75%);
             background-size: 16px 16px; background-position: 0 0, 0 8px, 8px -8px, -8px 0; }
+        .nexus-upload { border-style: dashed; border-color: #a5b4fc; background: #f8faff; }
+        .nexus-upload .q-uploader__header { background: transparent; color: inherit; }
+        .nexus-upload .q-uploader__list { min-height: 0; padding: 0 0 8px; }
+        .nexus-upload.q-uploader--dnd { border-color: #4f46e5; background: #eef2ff; }
+        .q-dialog__inner--right { padding: 0 !important; }
+        .q-dialog__inner--right > .q-card { max-height: 100vh !important; }
         .nexus-editor { border: 1px solid #cbd5e1; border-radius: 12px; background: #fff; }
         .nexus-editor:focus-within { border-color: #4f46e5; box-shadow: 0 0 0 3px #e0e7ff; }
         .nexus-toolbar { display: flex; flex-wrap: wrap; gap: 2px; padding: 6px 8px; border-bottom: 1px solid #e2e8f0;

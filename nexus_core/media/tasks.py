@@ -55,12 +55,12 @@ class EmbeddedConsumer(Consumer):
         pass
 
 
-def start_embedded_consumer(workers: int = 2) -> Consumer:
-    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=False)
+def consumer_options(**overrides: Any) -> dict[str, Any]:
+    """Consumer options: thread workers, and an idle poll of at most a second so a new upload starts at once."""
+    return {"workers": 2, "worker_type": "thread", "periodic": False, "max_delay": 1.0, **overrides}
+
+
+def start_embedded_consumer() -> Consumer:
+    consumer = EmbeddedConsumer(huey, **consumer_options())
     consumer.start()
     return consumer
-
-
-def consumer_options(**overrides: Any) -> dict[str, Any]:
-    """Options for the stand-alone `nexus worker` consumer."""
-    return {"workers": 2, "worker_type": "thread", "periodic": False, **overrides}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -41,7 +41,7 @@ def _copier(url: str) -> Callable[[], Any]:
 class MediaDetailPanel:
     """A side sheet; `on_changed` is told when the item was edited or deleted so the grid can redraw."""
 
-    def __init__(self, context: ProjectContext, on_changed: Callable[[], Any]) -> None:
+    def __init__(self, context: ProjectContext, on_changed: Callable[[], Awaitable[None]]) -> None:
         self._context = context
         self._on_changed = on_changed
         self._dialog = ui.dialog().props("position=right full-height")
@@ -112,7 +112,7 @@ class MediaDetailPanel:
             await run.io_bound(save_alt_text, self._context, item_id, event.value or "")
             saved.set_text("Saved")
             ui.timer(2.5, lambda: saved.set_text(""), once=True)
-            self._on_changed()
+            await self._on_changed()
 
         area = ui.textarea("Alt text", value=alt_text, on_change=save).props(
             "outlined autogrow debounce=700 maxlength=1000 counter data-testid=alt-text"
@@ -140,7 +140,7 @@ class MediaDetailPanel:
                         "text-xs text-slate-500 truncate grow min-w-0 [direction:rtl] text-left"
                     )
                     ui.button(icon="content_copy", on_click=_copier(paths.url(path))).props(
-                        f"flat round dense size=sm data-testid=copy-{name}"
+                        f"flat round dense size=sm data-testid=copy-{name} aria-label='Copy the {name} URL'"
                     ).tooltip(f"Copy the {name} URL")
 
     def _used_in(self, pages: list[tuple[str, str]]) -> None:
@@ -181,7 +181,7 @@ class MediaDetailPanel:
             return
         self._dialog.close()
         ui.notify(f"Deleted “{filename}”", type="positive")
-        self._on_changed()
+        await self._on_changed()
 
     async def _delete_now(self, item_id: UUID, *, force: bool) -> bool:
         try:

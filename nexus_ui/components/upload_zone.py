@@ -17,6 +17,30 @@ from nexus_ui.session import ProjectContext
 ACCEPT = (
     ".jpg,.jpeg,.png,.gif,.webp,.avif,.svg,image/jpeg,image/png,image/gif,image/webp,image/avif,image/svg+xml"
 )
+HEADER_SLOT = """
+<div class="row no-wrap items-center q-gutter-x-md q-pa-md full-width">
+  <q-icon name="cloud_upload" size="32px" color="primary" />
+  <div class="col">
+    <div class="text-body2 text-weight-medium text-grey-9">Drop images here, or choose files</div>
+    <div class="text-caption text-grey-7">%s</div>
+  </div>
+  <q-spinner v-if="props.isUploading" color="primary" size="20px" />
+  <q-btn unelevated no-caps color="primary" icon="add_photo_alternate" label="Choose files"
+         data-testid="choose-files"><q-uploader-add-trigger /></q-btn>
+</div>
+"""
+LIST_SLOT = """
+<div v-for="file in props.files" :key="file.__key" data-testid="upload-row"
+     class="row no-wrap items-center q-gutter-x-sm q-px-md q-py-xs text-body2">
+  <q-icon size="18px"
+          :name="file.__status === 'uploaded' ? 'check_circle' : file.__status === 'failed' ? 'error' : 'image'"
+          :color="file.__status === 'uploaded' ? 'positive' : file.__status === 'failed' ? 'negative' : 'grey-6'" />
+  <div class="col ellipsis">{{ file.name }}</div>
+  <div class="text-caption text-grey-7" style="width: 5rem">{{ file.__sizeLabel }}</div>
+  <q-linear-progress :value="file.__progress" rounded size="6px" style="width: 8rem"
+                     :color="file.__status === 'failed' ? 'negative' : 'primary'" />
+</div>
+"""
 REJECTED_JS = (
     "(entries) => emit(entries.map(entry => ({name: entry.file.name, size: entry.file.size,"
     " reason: entry.failedPropValidation})))"
@@ -43,12 +67,16 @@ class UploadZone:
                 max_file_size=settings.max_upload_bytes,
                 max_files=settings.max_files_per_upload,
                 on_upload=self._handle_upload,
-                label=f"Drop images here or click + — up to {settings.max_files_per_upload} at a time, "
-                f"{settings.max_upload_mb} MB each",
             )
-            .props(f'accept="{ACCEPT}" flat bordered color=indigo-1 text-color=indigo-10')
-            .classes("w-full")
+            .props(f'accept="{ACCEPT}" flat bordered')
+            .classes("w-full nexus-upload")
         )
+        limits = (
+            f"JPEG, PNG, GIF, WebP, AVIF or SVG · up to {settings.max_files_per_upload} at a time · "
+            f"{settings.max_upload_mb} MB each"
+        )
+        self.element.add_slot("header", HEADER_SLOT % limits)
+        self.element.add_slot("list", LIST_SLOT)
         self.element.props("data-testid=upload-zone")
         self.element.on("rejected", self._handle_rejected, js_handler=REJECTED_JS)
         self.element.on("finish", lambda: ui.timer(4, self.element.reset, once=True))
