@@ -14,12 +14,12 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "nexus-demo"
 DEMO_SLUG = "demo"
 SAMPLES = [
-    ("harbour-at-dawn.jpg", 2400, 1600, "A harbour at dawn"),
-    ("mountain-lake.jpg", 1800, 1200, "A lake below mountains"),
-    ("city-lights.jpg", 1200, 1600, "City lights at night"),
-    ("forest-path.jpg", 3000, 2000, "A path through a forest"),
-    ("desert-dunes.jpg", 1000, 700, "Dunes in the desert"),
-    ("small-icon.jpg", 240, 240, "A small square picture"),
+    ("dusk-over-the-hills.jpg", 2400, 1600, "Purple hills at dusk under a low sun"),
+    ("green-valley.jpg", 1800, 1200, "Green hills under a clear blue sky"),
+    ("moonlit-night.jpg", 1200, 1600, "A full moon over dark hills"),
+    ("desert-dunes.jpg", 3000, 2000, "Sand dunes under a pale sky"),
+    ("evening-glow.jpg", 1000, 700, "Evening light over rolling hills"),
+    ("small-square.jpg", 240, 240, "A small square landscape"),
 ]
 
 
