@@ -32,7 +32,7 @@ def apply_theme() -> None:
         .nexus-editor { border: 1px solid #cbd5e1; border-radius: 12px; background: #fff; }
         .nexus-editor:focus-within { border-color: #4f46e5; box-shadow: 0 0 0 3px #e0e7ff; }
         .nexus-toolbar { display: flex; flex-wrap: wrap; gap: 2px; padding: 6px 8px; border-bottom: 1px solid #e2e8f0;
-            position: sticky; top: 0; background: #fff; border-radius: 12px 12px 0 0; z-index: 1; }
+            position: sticky; top: 52px; background: #fff; border-radius: 12px 12px 0 0; z-index: 1; }
         .nexus-toolbar .q-btn { color: #475569; }
         .nexus-toolbar .q-btn.is-active { background: #eef2ff; color: #4338ca; }
         .nexus-prose { min-height: 16rem; padding: 16px 20px; outline: none; font-size: 16px; line-height: 1.7; }

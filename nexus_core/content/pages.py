@@ -100,6 +100,7 @@ def save_page(
     document = dict(body_json) if body_json else EMPTY_DOCUMENT
     if document.get("type") != "doc":
         raise InvalidInput("The body must be a TipTap document.")
+    document = rich_text.without_images_where(document, _not_a_stored_image)
     used = _referenced_items(session, actor.project_id, data, document)
     page.title, page.slug, page.template_data, page.body_json = title[:200], slug, data, document
     page.body_html = render_rich_text(document, used)
@@ -109,6 +110,11 @@ def save_page(
     session.add_all(MediaReference(page_id=page.id, media_item_id=item_id) for item_id in used)
     session.commit()
     return page
+
+
+def _not_a_stored_image(attributes: Mapping[str, Any]) -> bool:
+    """Placeholders of uploads still in flight (blob: URLs) and unsafe sources are never stored."""
+    return bool(attributes.get("uploadId")) or not is_safe_image_url(str(attributes.get("src") or ""))
 
 
 def _clean_template_data(fields: Iterable[Any], values: Mapping[str, Any]) -> dict[str, str]:

@@ -83,3 +83,17 @@ def image_sources(document: Node) -> Iterator[Mapping[str, Any]]:
         if node.get("type") == "image" and isinstance(node.get("attrs"), Mapping):
             yield node["attrs"]
         yield from image_sources(node)
+
+
+def without_images_where(document: Node, refuse: Callable[[Mapping[str, Any]], bool]) -> dict[str, Any]:
+    """A copy of the document without the image nodes `refuse` picks (unsafe or unfinished uploads)."""
+    copy = dict(document)
+    content = document.get("content")
+    if isinstance(content, list):
+        copy["content"] = [
+            without_images_where(child, refuse)
+            for child in content
+            if isinstance(child, Mapping)
+            and not (child.get("type") == "image" and refuse(_mapping(child.get("attrs"))))
+        ]
+    return copy

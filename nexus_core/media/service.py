@@ -244,7 +244,10 @@ def _refuse_if_in_use(session: Session, item: MediaItem) -> None:
     if pages:
         titles = ", ".join(f"“{title}”" for _, title in pages)
         noun = "page" if len(pages) == 1 else f"{len(pages)} pages"
-        raise MediaInUse(f"“{item.filename}” is used by {noun}: {titles}. Deleting it breaks them.", pages)
+        raise MediaInUse(
+            f"“{item.filename}” is used by {noun}: {titles}. Deleting it breaks {'it' if len(pages) == 1 else 'them'}.",
+            pages,
+        )
 
 
 def stored_paths(item: MediaItem) -> list[str]:

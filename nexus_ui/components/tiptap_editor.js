@@ -1,4 +1,4 @@
-import { createEditor, finishUpload } from "nexus-tiptap";
+import { createEditor, finishUpload, insertBlocks, uploadsInFlight } from "nexus-tiptap";
 
 const TOOLS = [
   { name: "bold", icon: "format_bold", title: "Bold", run: (c) => c.toggleBold(), active: ["bold"] },
@@ -46,7 +46,10 @@ export default {
       placeholder: this.placeholder,
       onUpdate: (json) => this.emitSoon(json),
       onPickImage: (position) => this.pickImage(position),
-      onFiles: (placeholders) => placeholders.forEach((placeholder) => this.upload(placeholder)),
+      onFiles: (placeholders) => {
+        this.reportUploads();
+        placeholders.forEach((placeholder) => this.upload(placeholder));
+      },
     });
     this.editor.on("transaction", () => (this.revision += 1));
   },
@@ -80,14 +83,18 @@ export default {
     insertImage(attributes) {
       const position = this.pickPosition ?? this.editor.state.selection.from;
       this.pickPosition = null;
-      this.editor.chain().focus().insertContentAt(position, { type: "image", attrs: attributes }).run();
+      insertBlocks(this.editor, position, [{ type: "image", attrs: attributes }]);
     },
     setValue(json) {
       this.editor.commands.setContent(json, { emitUpdate: false });
     },
     currentDocument() {
       clearTimeout(this.timer);
-      return this.editor.getJSON();
+      return { document: this.editor.getJSON(), uploading: uploadsInFlight(this.editor) };
+    },
+    reportUploads() {
+      window.nexusUploading = uploadsInFlight(this.editor);
+      this.$emit("uploads", window.nexusUploading);
     },
     async upload({ file, uploadId }) {
       const form = new FormData();
@@ -102,6 +109,7 @@ export default {
         body = { detail: "The upload did not reach the server." };
       }
       finishUpload(this.editor, uploadId, ok ? body.image : null);
+      this.reportUploads();
       if (!ok) this.$emit("upload_error", { name: file.name, detail: body.detail || "The upload failed." });
     },
   },

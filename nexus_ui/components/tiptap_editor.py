@@ -48,6 +48,8 @@ class TiptapEditor(
         app.post(self._upload_url, include_in_schema=False)(self._receive_upload)
         self.on("pick_image", self._pick_image)
         self.on("upload_error", self._show_upload_error)
+        self.uploads_in_flight = 0
+        self.on("uploads", self._count_uploads)
 
     async def _pick_image(self) -> None:
         attributes = await self._on_pick_image()
@@ -66,6 +68,9 @@ class TiptapEditor(
             return JSONResponse({"detail": str(error)}, status_code=error.status_code)
         return JSONResponse({"image": image}, status_code=201)
 
+    def _count_uploads(self, event: events.GenericEventArguments) -> None:
+        self.uploads_in_flight = int(event.args or 0)
+
     def _show_upload_error(self, event: events.GenericEventArguments) -> None:
         ui.notify(
             event.args.get("detail", "The upload failed."), type="negative", multi_line=True, timeout=8000
@@ -79,11 +84,12 @@ class TiptapEditor(
     async def current_document(self) -> dict[str, Any]:
         """The document as the browser has it now, without waiting for the debounced change."""
         try:
-            document = await self.run_method("currentDocument", timeout=3)
+            answer = await self.run_method("currentDocument", timeout=3)
         except TimeoutError:  # the browser is gone; the last debounced change is the best we have
             return self.value
-        if isinstance(document, dict):
-            self.set_value(document)
+        if isinstance(answer, dict) and isinstance(answer.get("document"), dict):
+            self.uploads_in_flight = int(answer.get("uploading") or 0)
+            self.set_value(answer["document"])
         return self.value
 
     def _handle_delete(self) -> None:

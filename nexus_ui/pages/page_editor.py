@@ -31,7 +31,7 @@ AUTOSAVE_AFTER_SECONDS = 2.0
 WARN_BEFORE_LEAVING = """
 <script>
 window.addEventListener('beforeunload', (event) => {
-  if (window.nexusUnsaved) { event.preventDefault(); event.returnValue = ''; }
+  if (window.nexusUnsaved || window.nexusUploading) { event.preventDefault(); event.returnValue = ''; }
 });
 </script>
 """
@@ -185,7 +185,13 @@ class PageEditor:
             self.view_link.tooltip(f"Published {human_date(self.page.published_at)}")
 
     async def _autosave(self) -> None:
-        if self.dirty and not self.saving and time.monotonic() - self.last_change >= AUTOSAVE_AFTER_SECONDS:
+        quiet_for = time.monotonic() - self.last_change
+        if (
+            self.dirty
+            and not self.saving
+            and not self.body.uploads_in_flight
+            and quiet_for >= AUTOSAVE_AFTER_SECONDS
+        ):
             await self.save()
 
     async def save(self) -> bool:
@@ -195,7 +201,11 @@ class PageEditor:
         revision = self.revision
         self._show_state()
         try:
-            values = {**self.values, "body_json": await self.body.current_document()}
+            body = await self.body.current_document()
+            if self.body.uploads_in_flight:
+                ui.notify("Images are still uploading; the page saves once they are in.", type="info")
+                return False
+            values = {**self.values, "body_json": body}
             page = await run.io_bound(store_page, self.context, self.page.id, values)
         except Exception as error:
             notify_error(error)

@@ -119,8 +119,22 @@ function insertPlaceholders(editor, files, position) {
     type: "image",
     attrs: { src: URL.createObjectURL(file), alt: `Uploading ${file.name}…`, uploadId },
   }));
-  editor.chain().focus().insertContentAt(position ?? editor.state.selection.from, nodes).run();
+  insertBlocks(editor, position ?? editor.state.selection.from, nodes);
   return placeholders;
+}
+
+// Images are blocks: follow them with an empty paragraph and put the cursor there, so typing
+// right after an insert writes below the image instead of replacing the (selected) image.
+export function insertBlocks(editor, position, nodes) {
+  editor.chain().focus().insertContentAt(position, [...nodes, { type: "paragraph" }]).run();
+}
+
+export function uploadsInFlight(editor) {
+  let count = 0;
+  editor.state.doc.descendants((node) => {
+    if (node.type.name === "image" && node.attrs.uploadId) count += 1;
+  });
+  return count;
 }
 
 function findUpload(editor, uploadId) {

@@ -176,3 +176,24 @@ def test_api_delete_of_media_in_use_is_409_unless_forced(session: Session, admin
     assert_valid_document(body)
     assert body["errors"][0]["meta"]["pages"] == [{"id": str(page.id), "title": "Uses it"}]
     assert client.delete(f"/api/v1/media_items/{item.id}?force=true", headers=headers).status_code == 204
+
+
+def test_placeholders_and_unsafe_images_are_not_stored(session: Session, admin: Actor) -> None:
+    item = upload(session, admin)
+    page = pages.create_page(session, actor=admin, title="Post")
+    body = {
+        "type": "doc",
+        "content": [
+            {
+                "type": "image",
+                "attrs": {"src": "blob:http://x/1", "alt": "Uploading a.jpg…", "uploadId": "u1"},
+            },
+            {"type": "image", "attrs": {"src": "javascript:alert(1)"}},
+            {"type": "paragraph", "content": [{"type": "text", "text": "kept"}]},
+            image_node(item),
+        ],
+    }
+    saved = save(session, admin, page, body_json=body)
+    kinds = [node["type"] for node in saved.body_json["content"]]
+    assert kinds == ["paragraph", "image"]
+    assert saved.body_json["content"][1]["attrs"]["mediaId"] == str(item.id)
