@@ -179,3 +179,189 @@ def demo() -> None:
         login = demo_data.ensure_demo(session)
     click.echo(f"Demo project: {login.project_slug} ({login.image_count} images)")
     click.echo(f"Sign in at /login as {login.email} with the password {login.password}")
+
+
+@main.group()
+def media() -> None:
+    """Maintain the media library: check, sweep, regenerate variants, migrate storage."""
+
+
+@media.command(name="check")
+@click.option("--stuck-after", type=click.IntRange(min=1), default=15, show_default=True, help="Minutes.")
+@click.option("--examples", type=click.IntRange(min=0), default=10, show_default=True, help="Shown per kind.")
+@reports_errors
+def media_check(stuck_after: int, examples: int) -> None:
+    """Report missing files, orphan files, stuck items and owed deletions; exit 1 if any."""
+    from datetime import timedelta
+
+    from nexus_core.media import maintenance
+
+    with _session() as session:
+        report = maintenance.check_library(
+            session, stuck_after=timedelta(minutes=stuck_after), progress=click.echo
+        )
+    click.echo(
+        f"Checked {report.item_count} items and {report.file_count} files ({', '.join(report.backends)})."
+    )
+    _show_section(
+        "Items with missing files",
+        [f"{m.item_id} on {m.backend}: {', '.join(m.paths)}" for m in report.missing],
+        examples,
+    )
+    _show_section(
+        "Files that belong to no item", [f"{o.backend}: {o.path}" for o in report.orphans], examples
+    )
+    _show_section(
+        f"Items pending or processing for more than {stuck_after} minutes",
+        [f"{s.item_id} {s.status} since {s.since:%Y-%m-%d %H:%M} UTC" for s in report.stuck],
+        examples,
+    )
+    _show_section(
+        "Deletions still owed",
+        [
+            f"{d.backend}: {d.path} ({d.attempts} attempts; {d.last_error or 'not tried yet'})"
+            for d in report.owed
+        ],
+        examples,
+    )
+    _show_section(
+        "Items on another backend than NEXUS_STORAGE_BACKEND",
+        [f"{count} on {backend}" for backend, count in report.elsewhere.items()],
+        examples,
+    )
+    if report.clean:
+        click.echo("No problems found.")
+        return
+    click.echo(f"{report.problem_count} problems found. `nexus media sweep` shows what it would fix.")
+    if any(not missing.original_missing for missing in report.missing):
+        click.echo("Missing variants are made again by `nexus media regenerate ITEM_ID…`.")
+    sys.exit(1)
+
+
+def _show_section(title: str, lines: list[str], examples: int) -> None:
+    if not lines:
+        return
+    click.echo(f"{title}: {len(lines)}")
+    for line in lines[:examples]:
+        click.echo(f"  {line}")
+    if len(lines) > examples:
+        click.echo(f"  … and {len(lines) - examples} more")
+
+
+@media.command(name="sweep")
+@click.option("--apply", is_flag=True, help="Do it; without this, only print what would be done.")
+@click.option(
+    "--grace-minutes",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    help="Keep orphan files younger than this (an upload in flight).",
+)
+@click.option("--stuck-after", type=click.IntRange(min=1), default=15, show_default=True, help="Minutes.")
+@reports_errors
+def media_sweep(apply: bool, grace_minutes: int, stuck_after: int) -> None:
+    """Delete orphan files, retry owed deletions, re-queue stuck items (dry run unless --apply)."""
+    from datetime import timedelta
+
+    from nexus_core.media import maintenance
+
+    with _session() as session:
+        result = maintenance.sweep_library(
+            session,
+            apply=apply,
+            grace=timedelta(minutes=grace_minutes),
+            stuck_after=timedelta(minutes=stuck_after),
+            progress=click.echo,
+        )
+    verb = "" if apply else "would be "
+    click.echo(
+        f"Orphan files {verb}deleted: {len(result.orphans_deleted)} "
+        f"(kept, younger than {grace_minutes} minutes: {len(result.orphans_kept_young)}); "
+        f"owed deletions {verb}retried: {result.deletions_retried}; "
+        f"items {verb}re-queued: {len(result.requeued)}; "
+        f"items {verb}marked as error: {len(result.marked_error)}."
+    )
+    if not apply:
+        click.echo("Dry run: nothing was changed. Run again with --apply to do it.")
+    elif result.failures or result.deletions_remaining:
+        click.echo(
+            f"Not done: {len(result.failures)} files could not be removed, "
+            f"{result.deletions_remaining} owed deletions still fail.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+@media.command(name="regenerate")
+@click.argument("item_ids", nargs=-1)
+@click.option("--project", "project_slug", default=None, help="Every ready or failed item of this project.")
+@click.option("--all", "all_items", is_flag=True, help="Every ready or failed item.")
+@click.option("--queue", is_flag=True, help="Queue the work for the workers instead of doing it here.")
+@reports_errors
+def media_regenerate(
+    item_ids: tuple[str, ...], project_slug: str | None, all_items: bool, queue: bool
+) -> None:
+    """Make the variants again (e.g. after the size list changed); old ones no longer made are deleted."""
+    from nexus_core.media import maintenance
+
+    with _session() as session:
+        result = maintenance.regenerate_variants(
+            session,
+            item_ids=item_ids,
+            project_slug=project_slug,
+            all_items=all_items,
+            queue=queue,
+            progress=click.echo,
+        )
+    click.echo(
+        f"Regenerated {len(result.done)}, queued {len(result.queued)}, "
+        f"failed {len(result.failed)}, skipped {len(result.skipped)}."
+    )
+    if result.failed:
+        sys.exit(1)
+
+
+@media.command(name="migrate-storage")
+@click.option("--to", "to", type=click.Choice(["s3", "local"]), required=True, help="The target backend.")
+@click.option(
+    "--delete-source",
+    is_flag=True,
+    help="Afterwards delete the source copies (only once everything is verified and the app serves from --to).",
+)
+@reports_errors
+def media_migrate_storage(to: str, delete_source: bool) -> None:
+    """Copy every file to another backend, verify it by sha256, switch each item; safe to run again."""
+    from nexus_core.config import get_settings
+    from nexus_core.media import maintenance
+
+    configured = get_settings().storage_backend
+    with _session() as session:
+        result = maintenance.migrate_storage(session, to=to, delete_source=delete_source, progress=click.echo)
+    click.echo(
+        f"Moved {len(result.moved)} items to {to} ({result.files_copied} files copied, "
+        f"{result.files_reused} already there and verified); {result.already_there} were there before."
+    )
+    if not result.complete:
+        click.echo(
+            f"Not finished: {len(result.failed)} failed, {len(result.postponed)} still processing"
+            + (f"; stopped: {result.stopped}" if result.stopped else "")
+            + f". Run the command again to resume; keep NEXUS_STORAGE_BACKEND={configured} until it completes.",
+            err=True,
+        )
+        sys.exit(1)
+    if configured != to:
+        click.echo(
+            f"Every item is now on {to}, verified. The app still serves files from {configured}, the "
+            f"configured backend: set NEXUS_STORAGE_BACKEND={to} and restart the web and worker processes. "
+            f"Then run `nexus media migrate-storage --to {to}` once more to copy what was uploaded "
+            f"meanwhile; the {configured} files are kept (add --delete-source then to remove them)."
+        )
+    elif delete_source:
+        click.echo(f"Deleted {result.source_files_deleted} source files.")
+        if result.source_files_kept:
+            click.echo(f"Kept {len(result.source_files_kept)} source files whose copy differs.", err=True)
+            sys.exit(1)
+    else:
+        click.echo(
+            f"Every item is on {to}, which the app serves from. Source files are kept (--delete-source)."
+        )
