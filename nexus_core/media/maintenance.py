@@ -15,7 +15,7 @@ from nexus_core import projects
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import InvalidInput, InvalidPath, NexusError, NotFound
 from nexus_core.media import paths, service
-from nexus_core.media.storage import Storage, build_storage, get_storage
+from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, MediaStatus, PendingDeletion
 from nexus_core.models.base import as_utc, utcnow
 
@@ -51,15 +51,7 @@ class Backends:
         return self._storages[name]
 
     def _build(self, name: str) -> Storage:
-        if name not in BACKEND_NAMES:
-            raise InvalidInput(f"Unknown storage backend {name!r}; expected local or s3.")
-        if name == self.settings.storage_backend:
-            return get_storage(self.settings)
-        if name == "s3" and not self.settings.s3_bucket:
-            raise InvalidInput(
-                "Set NEXUS_S3_BUCKET (and NEXUS_S3_ENDPOINT_URL etc.) to reach the S3 storage."
-            )
-        return build_storage(self.settings.model_copy(update={"storage_backend": name}))
+        return storage_named(name, self.settings)
 
 
 @dataclass(frozen=True)

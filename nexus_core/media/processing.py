@@ -126,7 +126,9 @@ def sample_photo(width: int, height: int, *, seed: int = 0) -> bytes:
         distance = ((x - sun_x) ** 2 + (y - sun_y) ** 2) ** 0.5
         scene = (distance < min(width, height) * 0.08).ifthenelse(list(sun), scene)
         for layer, colour in enumerate(hills):
-            horizon = height * (0.55 + 0.12 * layer) + height * 0.06 * ((x * (0.2 + 0.1 * layer) + 47 * seed).sin())
+            horizon = height * (0.55 + 0.12 * layer) + height * 0.06 * (
+                (x * (0.2 + 0.1 * layer) + 47 * seed).sin()
+            )
             scene = (y > horizon).ifthenelse(list(colour), scene)
         grain = pyvips.Image.gaussnoise(width, height, sigma=3, mean=0, seed=seed)
         photo = (scene + grain).cast("uchar").copy(interpretation="srgb")

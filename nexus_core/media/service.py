@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import ImageError, InvalidInput, MediaInUse, NexusError, NotFound
 from nexus_core.media import paths, processing, validation
-from nexus_core.media.storage import Storage, get_storage
+from nexus_core.media.storage import Storage, get_storage, storage_named
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PendingDeletion, User
 from nexus_core.models.base import new_id, utcnow
 from nexus_core.policies import Action, Actor, authorize
@@ -220,7 +220,7 @@ def delete_item(
     authorize(actor, Action.DELETE_MEDIA)
     if not force:
         _refuse_if_in_use(session, item)
-    storage = storage or get_storage()
+    storage = storage or storage_named(item.storage_backend)
     owed = [PendingDeletion(path=path, storage_backend=item.storage_backend) for path in stored_paths(item)]
     session.delete(item)
     session.add_all(owed)
@@ -285,10 +285,10 @@ def process_item(
     A bad image ends as status error with its reason; storage failures propagate so the queue retries.
     """
     settings = settings or get_settings()
-    storage = storage or get_storage(settings)
     item = session.get(MediaItem, _as_uuid(item_id))
     if item is None:
         return None
+    storage = storage or storage_named(item.storage_backend, settings)
     _set_status(session, item, MediaStatus.PROCESSING)
     data = storage.read_bytes(item.file_path)
     try:
@@ -349,7 +349,7 @@ def get_item_details(
     session: Session, *, actor: Actor, item_id: UUID | str, storage: Storage | None = None
 ) -> ItemDetails:
     item = get_item(session, actor=actor, item_id=item_id)
-    storage = storage or get_storage()
+    storage = storage or storage_named(item.storage_backend)
     uploader = session.get(User, item.uploaded_by_id) if item.uploaded_by_id else None
     ordered = sorted(item.variants.items(), key=lambda pair: processing.VARIANT_WIDTHS.get(pair[0], 0))
     variants = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from nexus_core.config import Settings, get_settings
+from nexus_core.errors import InvalidInput
 from nexus_core.media.storage.base import BaseStorage, ByteStream, FileStat, Storage, validate_path
 from nexus_core.media.storage.local import LocalStorage
 
@@ -16,6 +17,7 @@ __all__ = [
     "Storage",
     "build_storage",
     "get_storage",
+    "storage_named",
     "validate_path",
 ]
 
@@ -33,6 +35,19 @@ def get_storage(settings: Settings | None = None) -> Storage:
                 _storages.clear()
             cached = _storages[id(settings)] = (settings, build_storage(settings))
         return cached[1]
+
+
+def storage_named(name: str, settings: Settings | None = None) -> Storage:
+    """The backend an item's files live on (`MediaItem.storage_backend`), which during a
+    `nexus media migrate-storage` may differ from the configured one."""
+    settings = settings or get_settings()
+    if name == settings.storage_backend:
+        return get_storage(settings)
+    if name not in ("local", "s3"):
+        raise InvalidInput(f"Unknown storage backend {name!r}; expected local or s3.")
+    if name == "s3" and not settings.s3_bucket:
+        raise InvalidInput("Set NEXUS_S3_BUCKET (and NEXUS_S3_ENDPOINT_URL etc.) to reach the S3 storage.")
+    return get_storage(settings.model_copy(update={"storage_backend": name}))
 
 
 def build_storage(settings: Settings) -> Storage:
