@@ -19,6 +19,7 @@ from nexus_core.models import ApiKey, User
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.projects import actor_for
+from nexus_core.throttle import login_throttle
 
 _password_hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -57,15 +58,19 @@ def get_user_by_email(session: Session, email: str) -> User:
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User:
-    """The user with these credentials; raises NotAuthenticated with one message for every failure."""
+def authenticate(session: Session, *, email: str, password: str, client: str = "unknown") -> User:
+    """The user with these credentials; one message for every failure, and a pause after many."""
+    email = normalize_email(email)
+    login_throttle.check(email=email, client=client)
     user = find_user(session, email)
     try:
         _password_hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         user = None
     if user is None:
+        login_throttle.failed(email=email, client=client)
         raise NotAuthenticated("Wrong email or password.")
+    login_throttle.succeeded(email=email)
     if _password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _password_hasher.hash(password)
         session.add(user)

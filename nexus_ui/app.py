@@ -32,6 +32,7 @@ def create_app(*, with_worker: bool) -> FastAPI:
             "The page editor's JavaScript bundle is missing; build it with `./dev start` "
             "(or `npm ci && npm run build` in assets/tiptap)."
         )
+    settings = get_settings()
     web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
     web.include_router(media_router)
     web.include_router(api_router)
@@ -44,7 +45,9 @@ def create_app(*, with_worker: bool) -> FastAPI:
         web,
         title="Nexus Media",
         favicon="🖼️",
-        storage_secret=get_settings().resolved_secret_key(),
+        storage_secret=settings.resolved_secret_key(),
+        # Signed (itsdangerous), HttpOnly and SameSite=Lax; Secure when served over HTTPS.
+        session_middleware_kwargs={"https_only": settings.secure_cookies, "same_site": "lax"},
         show_welcome_message=False,
     )
     return web

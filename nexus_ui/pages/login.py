@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import context, ui
 
 from nexus_core import accounts
 from nexus_core.db import session_scope
@@ -21,13 +21,16 @@ def safe_next(target: str | None) -> str:
 
 def login_page(next: str | None = None) -> RedirectResponse | None:
     destination = safe_next(next)
+    client_address = context.client.ip or "unknown"
     if signed_in_user() is not None:
         return RedirectResponse(destination, status_code=303)
 
     def attempt() -> None:
         try:
             with session_scope() as session:
-                user = accounts.authenticate(session, email=email.value or "", password=password.value or "")
+                user = accounts.authenticate(
+                    session, email=email.value or "", password=password.value or "", client=client_address
+                )
         except NexusError as error:
             problem.set_text(str(error))
             problem.set_visibility(True)

@@ -119,3 +119,32 @@ def test_last_admin_cannot_be_demoted(session: Session) -> None:
     project = make_project(session, owner=owner)
     with pytest.raises(Conflict, match="at least one admin"):
         projects.set_member_role(session, actor=None, user=owner, project=project, role=Role.EDITOR)
+
+
+def test_repeated_failures_pause_sign_in(session: Session) -> None:
+    from nexus_core.throttle import MAX_FAILURES_PER_ACCOUNT, WINDOW_SECONDS, LoginThrottle
+
+    clock = [1000.0]
+    throttle = LoginThrottle(clock=lambda: clock[0])
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        throttle.check(email="a@example.com", client="1.2.3.4")
+        throttle.failed(email="a@example.com", client="1.2.3.4")
+    with pytest.raises(NotAuthenticated, match="try again in 15 minutes"):
+        throttle.check(email="a@example.com", client="1.2.3.4")
+    throttle.check(email="b@example.com", client="5.6.7.8")  # other people are not affected
+    clock[0] += WINDOW_SECONDS + 1
+    throttle.check(email="a@example.com", client="1.2.3.4")
+
+
+def test_authenticate_is_throttled_even_with_the_right_password(session: Session) -> None:
+    from nexus_core.throttle import MAX_FAILURES_PER_ACCOUNT, login_throttle
+
+    make_user(session, "dana@example.com")
+    try:
+        for _ in range(MAX_FAILURES_PER_ACCOUNT):
+            with pytest.raises(NotAuthenticated, match="Wrong email or password"):
+                accounts.authenticate(session, email="dana@example.com", password="guess", client="9.9.9.9")
+        with pytest.raises(NotAuthenticated, match="Too many failed sign-ins"):
+            accounts.authenticate(session, email="dana@example.com", password=PASSWORD, client="9.9.9.9")
+    finally:
+        login_throttle.succeeded(email="dana@example.com")
