@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import OperationalError
 
 from nexus_core.api.documents import error_response
 from nexus_core.errors import MediaInUse, NexusError, NotAuthenticated
@@ -36,6 +37,10 @@ class JsonApiRoute(APIRoute):
                 )
                 source = {"parameter": parameter} if where and where[0] == "query" else None
                 return error_response(422, "Invalid input", detail, source=source)
+            except OperationalError:
+                logger.exception("Database unavailable while answering %s", request.url.path)
+                detail = "The database is unavailable right now; please try again in a moment."
+                return error_response(503, "Service unavailable", detail, headers={"Retry-After": "5"})
             except HTTPException as error:
                 return error_response(error.status_code, "Error", str(error.detail))
 

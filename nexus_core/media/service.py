@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from nexus_core.config import Settings, get_settings
-from nexus_core.errors import ImageError, InvalidInput, MediaInUse, NexusError, NotFound
+from nexus_core.errors import ImageError, InvalidInput, MediaInUse, NexusError, NotFound, StorageError
 from nexus_core.media import paths, processing, validation
 from nexus_core.media.storage import Storage, get_storage, storage_named
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PendingDeletion, User
@@ -87,7 +87,14 @@ def _store_new_item(
 ) -> MediaItem:
     item_id = new_id()
     file_path = paths.generate_path(actor.project_id, item_id, upload_.mime_type)
-    storage.store(file_path, upload_.data, content_type=upload_.mime_type)
+    try:
+        storage.store(file_path, upload_.data, content_type=upload_.mime_type)
+    except StorageError as error:
+        logger.error("Storing %s failed: %s", file_path, error)
+        raise StorageError(
+            f"The file storage could not be reached, so “{upload_.filename}” was not saved. "
+            "Please try again in a moment."
+        ) from error
     item = MediaItem(
         id=item_id,
         project_id=actor.project_id,
