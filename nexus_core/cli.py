@@ -78,9 +78,10 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
 @reports_errors
 def worker(workers: int) -> None:
     """Run the job consumer (image processing) until stopped."""
-    from nexus_core.media.tasks import consumer_options, huey
+    from nexus_core.media.tasks import consumer_options, huey, requeue_lost_jobs
 
     migrate()
+    requeue_lost_jobs()
     huey.create_consumer(**consumer_options(workers=workers)).run()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, func, or_
@@ -318,6 +319,23 @@ def process_item(
     item.width, item.height = result.width, result.height
     _set_status(session, item, MediaStatus.READY)
     return item
+
+
+def claim_stuck_items(session: Session, *, older_than: timedelta) -> list[UUID]:
+    """Items pending or processing for longer than any job takes: their job was lost (a worker
+    killed mid-job, a flushed queue). They are stamped, so the next look waits as long again."""
+    cutoff = utcnow() - older_than
+    stuck = session.exec(
+        select(MediaItem).where(
+            col(MediaItem.status).in_([MediaStatus.PENDING, MediaStatus.PROCESSING]),
+            col(MediaItem.updated_at) < cutoff,
+        )
+    ).all()
+    for item in stuck:
+        item.updated_at = utcnow()
+        session.add(item)
+    session.commit()
+    return [item.id for item in stuck]
 
 
 def mark_failed(session: Session, *, item_id: UUID | str, reason: str) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, signals
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab, signals
 from huey.api import Task
 from huey.consumer import Consumer
 
@@ -39,6 +40,22 @@ def process_media_item(item_id: str) -> None:
         service.process_item(session, item_id=item_id)
 
 
+def requeue_lost_jobs() -> int:
+    """Queue again the items whose job was lost; runs when a consumer starts and every minute."""
+    timeout = timedelta(seconds=get_settings().processing_timeout)
+    with session_scope() as session:
+        item_ids = service.claim_stuck_items(session, older_than=timeout)
+    for item_id in item_ids:
+        logger.warning("Processing of %s was interrupted; queueing it again", item_id)
+        process_media_item(str(item_id))
+    return len(item_ids)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def requeue_lost_jobs_every_minute() -> None:
+    requeue_lost_jobs()
+
+
 @huey.signal(signals.SIGNAL_ERROR)
 def _record_final_failure(signal: str, task: Task, exc: BaseException | None = None) -> None:
     if task.name != process_media_item.name or task.retries > 0:
@@ -57,10 +74,11 @@ class EmbeddedConsumer(Consumer):
 
 def consumer_options(**overrides: Any) -> dict[str, Any]:
     """Consumer options: thread workers, and an idle poll of at most a second so a new upload starts at once."""
-    return {"workers": 2, "worker_type": "thread", "periodic": False, "max_delay": 1.0, **overrides}
+    return {"workers": 2, "worker_type": "thread", "periodic": True, "max_delay": 1.0, **overrides}
 
 
 def start_embedded_consumer() -> Consumer:
+    requeue_lost_jobs()
     consumer = EmbeddedConsumer(huey, **consumer_options())
     consumer.start()
     return consumer

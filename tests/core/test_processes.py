@@ -110,3 +110,50 @@ def width_of_jpeg(data: bytes) -> int:
             return int.from_bytes(data[index + 7 : index + 9], "big")
         index += 2 + length
     raise ValueError("no SOF marker")
+
+
+def big_png() -> bytes:
+    """A 30-megapixel PNG that compresses well but takes a worker a noticeable moment to process."""
+    import pyvips
+
+    gradient = (pyvips.Image.xyz(6000, 5000)[0] * (255 / 6000)).cast("uchar")
+    return bytes(gradient.bandjoin([gradient.flip("horizontal"), gradient]).pngsave_buffer(compression=1))
+
+
+def test_a_worker_killed_mid_job_is_replaced_and_the_job_runs_again(session: Session, tmp_path: Path) -> None:
+    actor = admin_of(session, make_project(session))
+    token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
+    environment = child_environment(
+        NEXUS_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}", NEXUS_PROCESSING_TIMEOUT="2"
+    )
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {token}"}
+    log = tmp_path / "serve.log"
+    with running(["serve", "--no-worker", "--port", str(port)], environment, log) as server:
+        wait_until_serving(base_url, server, log)
+        created = httpx.post(
+            f"{base_url}/api/v1/media_items",
+            headers=headers,
+            files={"file": ("big.png", big_png(), "image/png")},
+            timeout=60,
+        )
+        assert created.status_code == 201, created.text
+        url = created.json()["data"]["links"]["self"]
+
+        with running(["worker"], environment, tmp_path / "first-worker.log") as first_worker:
+            deadline = time.monotonic() + 60
+            while status_of(url, headers) != "processing":
+                assert time.monotonic() < deadline, "the worker never started the job"
+                time.sleep(0.01)
+            first_worker.kill()  # SIGKILL in the middle of the job: no clean-up of any kind
+            first_worker.wait()
+        assert status_of(url, headers) == "processing"
+        time.sleep(2.5)  # longer than NEXUS_PROCESSING_TIMEOUT: the job is known to be lost
+
+        second_log = tmp_path / "second-worker.log"
+        with running(["worker"], environment, second_log):
+            attributes = poll_until_done(url, headers, second_log)
+        assert attributes["status"] == "ready", attributes
+        assert set(attributes["variants"]) == {"thumb", "medium", "large"}
+        assert "interrupted; queueing it again" in second_log.read_text()
