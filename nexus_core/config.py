@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     max_files_per_upload: int = Field(default=10, gt=0)
     max_image_pixels: int = Field(default=100_000_000, gt=0)
     processing_timeout: int = Field(default=300, gt=0)
+    keep_original_metadata: bool = False
     secure_cookies: bool = False
     host: str = "127.0.0.1"
     port: int = 8080

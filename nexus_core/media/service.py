@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import ImageError, InvalidInput, MediaInUse, NexusError, NotFound, StorageError
-from nexus_core.media import paths, processing, validation
+from nexus_core.media import metadata, paths, processing, validation
 from nexus_core.media.storage import Storage, get_storage, storage_named
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PendingDeletion, User
 from nexus_core.models.base import new_id, utcnow
@@ -65,6 +65,11 @@ def upload(
         )
         for file in files
     ]
+    if not settings.keep_original_metadata:
+        accepted = [
+            replace(upload_, data=metadata.strip_private_metadata(upload_.data, upload_.mime_type))
+            for upload_ in accepted
+        ]
     items: list[MediaItem] = []
     try:
         for upload_ in accepted:
