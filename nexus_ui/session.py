@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import quote
 from uuid import UUID
 
@@ -17,6 +19,7 @@ from nexus_core.models import Project, Role, User
 from nexus_core.policies import Actor
 
 USER_KEY = "user_id"
+R = TypeVar("R")
 
 
 def sign_in(user: User) -> None:
@@ -75,3 +78,9 @@ def open_project_page(slug: str, path: str) -> ProjectContext | RedirectResponse
         return project_context(user, slug)
     except NotFound:
         raise HTTPException(status_code=404) from None
+
+
+def call_as(context: ProjectContext, use_case: Callable[..., R], /, **arguments: Any) -> R:
+    """Run a core use case as the page's member, with the role read again now, in a fresh session."""
+    with session_scope() as session:
+        return use_case(session, actor=context.actor(), **arguments)

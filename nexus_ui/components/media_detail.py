@@ -8,7 +8,6 @@ from uuid import UUID
 
 from nicegui import run, ui
 
-from nexus_core.db import session_scope
 from nexus_core.errors import MediaInUse
 from nexus_core.media import paths, service
 from nexus_core.policies import Action, can
@@ -16,22 +15,7 @@ from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.media_grid import preview_url
 from nexus_ui.feedback import notify_error, reports_errors
 from nexus_ui.format import dimensions, human_date, human_size
-from nexus_ui.session import ProjectContext
-
-
-def load_details(context: ProjectContext, item_id: UUID) -> service.ItemDetails:
-    with session_scope() as session:
-        return service.get_item_details(session, actor=context.actor(), item_id=item_id)
-
-
-def save_alt_text(context: ProjectContext, item_id: UUID, alt_text: str) -> None:
-    with session_scope() as session:
-        service.update_alt_text(session, actor=context.actor(), item_id=item_id, alt_text=alt_text)
-
-
-def delete_item(context: ProjectContext, item_id: UUID, force: bool) -> None:
-    with session_scope() as session:
-        service.delete_item(session, actor=context.actor(), item_id=item_id, force=force)
+from nexus_ui.session import ProjectContext, call_as
 
 
 def _copier(url: str) -> Callable[[], Any]:
@@ -49,7 +33,7 @@ class MediaDetailPanel:
 
     async def open(self, item_id: UUID) -> None:
         try:
-            details = await run.io_bound(load_details, self._context, item_id)
+            details = await run.io_bound(call_as, self._context, service.get_item_details, item_id=item_id)
         except Exception as error:
             notify_error(error)
             return
@@ -109,7 +93,9 @@ class MediaDetailPanel:
 
         @reports_errors
         async def save(event: Any) -> None:
-            await run.io_bound(save_alt_text, self._context, item_id, event.value or "")
+            await run.io_bound(
+                call_as, self._context, service.update_alt_text, item_id=item_id, alt_text=event.value or ""
+            )
             saved.set_text("Saved")
             ui.timer(2.5, lambda: saved.set_text(""), once=True)
             await self._on_changed()
@@ -170,7 +156,7 @@ class MediaDetailPanel:
         if not await confirm(f"Delete “{filename}”?", explanation, "Delete"):
             return
         try:
-            await run.io_bound(delete_item, self._context, item_id, False)
+            await run.io_bound(call_as, self._context, service.delete_item, item_id=item_id, force=False)
         except MediaInUse as in_use:
             if not await confirm("This image is in use", f"{in_use} Delete it anyway?", "Delete anyway"):
                 return
@@ -185,7 +171,7 @@ class MediaDetailPanel:
 
     async def _delete_now(self, item_id: UUID, *, force: bool) -> bool:
         try:
-            await run.io_bound(delete_item, self._context, item_id, force)
+            await run.io_bound(call_as, self._context, service.delete_item, item_id=item_id, force=force)
         except Exception as error:
             notify_error(error)
             return False

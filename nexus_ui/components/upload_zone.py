@@ -8,11 +8,10 @@ from typing import Any
 from nicegui import events, run, ui
 
 from nexus_core.config import get_settings
-from nexus_core.db import session_scope
 from nexus_core.media import service
 from nexus_core.models import MediaItem
 from nexus_ui.feedback import notify_error
-from nexus_ui.session import ProjectContext
+from nexus_ui.session import ProjectContext, call_as
 
 ACCEPT = (
     ".jpg,.jpeg,.png,.gif,.webp,.avif,.svg,image/jpeg,image/png,image/gif,image/webp,image/avif,image/svg+xml"
@@ -48,8 +47,7 @@ REJECTED_JS = (
 
 
 def upload_as(context: ProjectContext, filename: str, data: bytes) -> MediaItem:
-    with session_scope() as session:
-        return service.upload(session, actor=context.actor(), files=[service.IncomingFile(filename, data)])[0]
+    return call_as(context, service.upload, files=[service.IncomingFile(filename, data)])[0]
 
 
 class UploadZone:

@@ -16,7 +16,7 @@ from nexus_ui.components.notices import admin_only_note
 from nexus_ui.feedback import notify_error
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, open_project_page
+from nexus_ui.session import ProjectContext, call_as, open_project_page
 
 COLUMNS = (
     "grid grid-cols-[minmax(0,1fr)_8.5rem_minmax(0,1.2fr)_11rem_11rem_5.5rem_5.5rem] items-center gap-4 px-5"
@@ -40,16 +40,6 @@ def load_keys(context: ProjectContext) -> ApiKeysView:
         except Forbidden:
             return ApiKeysView(allowed=False)
         return ApiKeysView(allowed=True, keys=keys, members=projects.list_members(session, actor=actor))
-
-
-def create_key(context: ProjectContext, user_id: UUID, name: str) -> accounts.IssuedApiKey:
-    with session_scope() as session:
-        return accounts.create_api_key(session, actor=context.actor(), user_id=user_id, name=name)
-
-
-def revoke_key(context: ProjectContext, key_id: UUID) -> None:
-    with session_scope() as session:
-        accounts.revoke_api_key(session, actor=context.actor(), key_id=key_id)
 
 
 def masked(prefix: str) -> str:
@@ -175,7 +165,13 @@ class ApiKeysPage:
 
     async def _create(self) -> None:
         try:
-            issued = await run.io_bound(create_key, self.context, UUID(self.acts_for), self.new_name)
+            issued = await run.io_bound(
+                call_as,
+                self.context,
+                accounts.create_api_key,
+                user_id=UUID(self.acts_for),
+                name=self.new_name,
+            )
         except Exception as error:
             notify_error(error)
             await self.reload()
@@ -241,7 +237,7 @@ class ApiKeysPage:
         if not await confirm:
             return
         try:
-            await run.io_bound(revoke_key, self.context, row.key.id)
+            await run.io_bound(call_as, self.context, accounts.revoke_api_key, key_id=row.key.id)
         except Exception as error:
             notify_error(error)
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
@@ -16,7 +15,7 @@ from nexus_ui.components.notices import admin_only_note
 from nexus_ui.feedback import notify_error
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, open_project_page
+from nexus_ui.session import ProjectContext, call_as, open_project_page
 
 ROLE_LABELS = {role.value: role.value.capitalize() for role in Role}
 ROLE_HINT = (
@@ -41,21 +40,6 @@ def load_members(context: ProjectContext) -> MembersView:
     actor = context.actor()
     with session_scope() as session:
         return MembersView(role=actor.role, members=projects.list_members(session, actor=actor))
-
-
-def add_member(context: ProjectContext, email: str, role: str) -> None:
-    with session_scope() as session:
-        projects.add_member(session, actor=context.actor(), email=email, role=role)
-
-
-def change_role(context: ProjectContext, user_id: UUID, role: str) -> None:
-    with session_scope() as session:
-        projects.change_role(session, actor=context.actor(), user_id=user_id, role=role)
-
-
-def remove_member(context: ProjectContext, user_id: UUID) -> None:
-    with session_scope() as session:
-        projects.remove_member(session, actor=context.actor(), user_id=user_id)
 
 
 class MembersPage:
@@ -172,7 +156,7 @@ class MembersPage:
             ui.notify("Enter the email of the person to add.", type="warning")
             return
         try:
-            await run.io_bound(add_member, self.context, email, self.new_role)
+            await run.io_bound(call_as, self.context, projects.add_member, email=email, role=self.new_role)
         except Exception as error:
             notify_error(error)
         else:
@@ -184,7 +168,7 @@ class MembersPage:
         if role == member.role.value:
             return
         try:
-            await run.io_bound(change_role, self.context, member.user_id, role)
+            await run.io_bound(call_as, self.context, projects.change_role, user_id=member.user_id, role=role)
         except Exception as error:
             notify_error(error)
         else:
@@ -205,7 +189,7 @@ class MembersPage:
         if not await confirm:
             return
         try:
-            await run.io_bound(remove_member, self.context, member.user_id)
+            await run.io_bound(call_as, self.context, projects.remove_member, user_id=member.user_id)
         except Exception as error:
             notify_error(error)
         else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from functools import partial
 from typing import Any
-from uuid import UUID
 
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
@@ -13,7 +12,6 @@ from nicegui import run, ui
 
 from nexus_core.content import pages
 from nexus_core.content.templates import TITLE_FIELD, FieldType, get_template
-from nexus_core.db import session_scope
 from nexus_core.errors import NotFound
 from nexus_core.models import Page, PageStatus
 from nexus_core.policies import Action, can
@@ -25,7 +23,7 @@ from nexus_ui.feedback import notify_error
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
 from nexus_ui.pages.pages_list import status_badge
-from nexus_ui.session import ProjectContext, open_project_page
+from nexus_ui.session import ProjectContext, call_as, open_project_page
 
 AUTOSAVE_AFTER_SECONDS = 2.0
 WARN_BEFORE_LEAVING = """
@@ -35,21 +33,6 @@ window.addEventListener('beforeunload', (event) => {
 });
 </script>
 """
-
-
-def load_page(context: ProjectContext, page_id: str) -> Page:
-    with session_scope() as session:
-        return pages.get_page(session, actor=context.actor(), page_id=page_id)
-
-
-def store_page(context: ProjectContext, page_id: UUID, values: dict[str, Any]) -> Page:
-    with session_scope() as session:
-        return pages.save_page(session, actor=context.actor(), page_id=page_id, **values)
-
-
-def publish(context: ProjectContext, page_id: UUID, published: bool) -> Page:
-    with session_scope() as session:
-        return pages.set_published(session, actor=context.actor(), page_id=page_id, published=published)
 
 
 class PageEditor:
@@ -206,7 +189,7 @@ class PageEditor:
                 ui.notify("Images are still uploading; the page saves once they are in.", type="info")
                 return False
             values = {**self.values, "body_json": body}
-            page = await run.io_bound(store_page, self.context, self.page.id, values)
+            page = await run.io_bound(call_as, self.context, pages.save_page, page_id=self.page.id, **values)
         except Exception as error:
             notify_error(error)
             self.last_change = time.monotonic() + 30  # do not retry a refused save every half second
@@ -226,8 +209,9 @@ class PageEditor:
         if self.dirty and not await self.save():
             return
         try:
+            published = self.page.status != PageStatus.PUBLISHED
             page = await run.io_bound(
-                publish, self.context, self.page.id, self.page.status != PageStatus.PUBLISHED
+                call_as, self.context, pages.set_published, page_id=self.page.id, published=published
             )
         except Exception as error:
             notify_error(error)
@@ -253,7 +237,7 @@ async def page_editor_page(slug: str, page_id: str) -> RedirectResponse | None:
     if isinstance(context, RedirectResponse):
         return context
     try:
-        page = await run.io_bound(load_page, context, page_id)
+        page = await run.io_bound(call_as, context, pages.get_page, page_id=page_id)
     except NotFound:
         raise HTTPException(status_code=404) from None
     if page is None:

@@ -7,23 +7,12 @@ from nicegui import run, ui
 
 from nexus_core.content import pages
 from nexus_core.content.templates import DEFAULT_TEMPLATE, TEMPLATES
-from nexus_core.db import session_scope
-from nexus_core.models import Page, PageStatus
+from nexus_core.models import PageStatus
 from nexus_core.policies import Action, can
 from nexus_ui.feedback import reports_errors
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, open_project_page
-
-
-def load_pages(context: ProjectContext) -> list[Page]:
-    with session_scope() as session:
-        return pages.list_pages(session, actor=context.actor())
-
-
-def create_page(context: ProjectContext, title: str, template: str) -> Page:
-    with session_scope() as session:
-        return pages.create_page(session, actor=context.actor(), title=title, template=template)
+from nexus_ui.session import ProjectContext, call_as, open_project_page
 
 
 def status_badge(status: str) -> None:
@@ -45,7 +34,7 @@ async def pages_list_page(slug: str) -> RedirectResponse | None:
                 ui.button("New page", icon="add", on_click=lambda: new_page_dialog(context)).props(
                     "unelevated no-caps data-testid=new-page"
                 ).mark("new-page")
-        rows = await run.io_bound(load_pages, context) or []
+        rows = await run.io_bound(call_as, context, pages.list_pages) or []
         if not rows:
             with ui.column().classes("w-full items-center py-16 gap-2"):
                 ui.icon("article").classes("text-6xl text-slate-300")
@@ -88,7 +77,9 @@ def new_page_dialog(context: ProjectContext) -> None:
 
         @reports_errors
         async def create() -> None:
-            page = await run.io_bound(create_page, context, title.value or "", template.value)
+            page = await run.io_bound(
+                call_as, context, pages.create_page, title=title.value or "", template=template.value
+            )
             if page is not None:
                 dialog.close()
                 ui.navigate.to(f"/admin/{context.project.slug}/pages/{page.id}")
