@@ -78,10 +78,17 @@ def set_member_role(
     ).first()
     if membership is None:
         membership = Membership(project_id=project.id, user_id=user.id, role=role)
-    else:
-        if membership.role == Role.ADMIN and role != Role.ADMIN:
-            _refuse_losing_last_admin(session, project.id)
-        membership.role = role
+        session.add(membership)
+        session.commit()
+        return membership
+    return _assign_role(session, membership, role)
+
+
+def _assign_role(session: Session, membership: Membership, role: Role) -> Membership:
+    """Change a membership's role; the project's last admin cannot step down."""
+    if membership.role == Role.ADMIN and role != Role.ADMIN:
+        _refuse_losing_last_admin(session, membership.project_id)
+    membership.role = role
     session.add(membership)
     session.commit()
     return membership
@@ -149,13 +156,7 @@ def change_role(session: Session, *, actor: Actor, user_id: UUID, role: Role | s
     """Give a member another role; the last admin cannot step down."""
     authorize(actor, Action.MANAGE_MEMBERS)
     role = _valid_role(role)
-    membership = _existing_membership(session, actor.project_id, user_id)
-    if membership.role == Role.ADMIN and role != Role.ADMIN:
-        _refuse_losing_last_admin(session, actor.project_id)
-    membership.role = role
-    session.add(membership)
-    session.commit()
-    return membership
+    return _assign_role(session, _existing_membership(session, actor.project_id, user_id), role)
 
 
 def remove_member(session: Session, *, actor: Actor, user_id: UUID) -> None:

@@ -19,10 +19,20 @@ from nexus_core.errors import StorageError
 from nexus_core.media import service
 from nexus_core.media.storage.s3 import S3Storage
 from nexus_core.models import MediaItem
+from nexus_core.policies import Actor
 from tests import images
 from tests.factories import admin_of, make_project
 from tests.jsonapi import assert_valid_document
 from tests.processes import free_port
+
+
+def api_as_admin(session: Session) -> tuple[TestClient, dict[str, str], Actor]:
+    """The JSON API, and the headers of an admin's key in a new project."""
+    actor = admin_of(session, make_project(session))
+    token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
+    app = FastAPI()
+    app.include_router(api_router)
+    return TestClient(app), {"Authorization": f"Bearer {token}"}, actor
 
 
 @pytest.fixture
@@ -36,7 +46,7 @@ def refusing_s3(monkeypatch: pytest.MonkeyPatch) -> S3Storage:
 def test_s3_refusing_connections_during_upload(
     session: Session, refusing_s3: S3Storage, media_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    actor = admin_of(session, make_project(session))
+    client, headers, actor = api_as_admin(session)
     files = [service.IncomingFile("harbour.jpg", images.jpeg(400, 300))]
     with pytest.raises(StorageError, match=r"“harbour\.jpg” was not saved\. Please try again"):
         service.upload(session, actor=actor, files=files, storage=refusing_s3)
@@ -44,12 +54,9 @@ def test_s3_refusing_connections_during_upload(
     assert not media_dir.exists() or not any(media_dir.rglob("*.*"))
 
     monkeypatch.setattr(service, "get_storage", lambda settings=None: refusing_s3)
-    token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
-    app = FastAPI()
-    app.include_router(api_router)
-    answer = TestClient(app).post(
+    answer = client.post(
         "/api/v1/media_items",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=headers,
         files={"file": ("harbour.jpg", images.jpeg(400, 300), "image/jpeg")},
     )
     assert answer.status_code == 503
@@ -61,12 +68,7 @@ def test_s3_refusing_connections_during_upload(
 def test_database_unavailable_fails_cleanly_and_recovers(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    actor = admin_of(session, make_project(session))
-    token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
-    app = FastAPI()
-    app.include_router(api_router)
-    client = TestClient(app)
-    headers = {"Authorization": f"Bearer {token}"}
+    client, headers, _actor = api_as_admin(session)
     assert client.get("/api/v1/media_items", headers=headers).status_code == 200
 
     dead = create_db_engine(f"postgresql+psycopg://nexus@127.0.0.1:{free_port()}/nexus?connect_timeout=2")
@@ -96,12 +98,7 @@ def test_postgres_connections_killed_under_the_app_are_replaced(session: Session
     engine = get_engine()
     if engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL (./dev test --production)")
-    actor = admin_of(session, make_project(session))
-    token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
-    app = FastAPI()
-    app.include_router(api_router)
-    client = TestClient(app)
-    headers = {"Authorization": f"Bearer {token}"}
+    client, headers, _actor = api_as_admin(session)
     assert client.get("/api/v1/media_items", headers=headers).status_code == 200
     session.close()
     with create_db_engine(
