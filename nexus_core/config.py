@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=100_000_000, gt=0)
     processing_timeout: int = Field(default=300, gt=0)
     keep_original_metadata: bool = False
+    accel_redirect: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_/-]*/$")
     secure_cookies: bool = False
     host: str = "127.0.0.1"
     port: int = 8080

@@ -22,6 +22,7 @@ from fastapi import APIRouter
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from nexus_core.config import get_settings
 from nexus_core.errors import InvalidPath, NotFound, StorageError
 from nexus_core.media import storage as media_storage
 from nexus_core.media.paths import MEDIA_PATH_PATTERN, mime_type_from_path
@@ -112,10 +113,11 @@ class MediaEndpoint:
         else:
             storage = await _resolve_storage(scope)
             request = MediaRequest.from_scope(scope, path)
+            accel = _accel_redirect_prefix(storage)
             try:
-                response = respond(storage, request, nowait=True)
+                response = respond(storage, request, nowait=True, accel_redirect=accel)
             except BlockingIOError:
-                response = await run_sync(respond, storage, request)
+                response = await run_sync(lambda: respond(storage, request, accel_redirect=accel))
         await response(scope, receive, send)
 
 
@@ -125,8 +127,20 @@ router.routes.append(
 )
 
 
-def respond(storage: Storage, request: MediaRequest, nowait: bool = False) -> MediaResponse:
-    """Decide the whole response for one file; with `nowait`, BlockingIOError if that would wait on I/O."""
+def _accel_redirect_prefix(storage: Storage) -> str | None:
+    """With NEXUS_ACCEL_REDIRECT set, nginx sends local files itself; S3 files are always proxied."""
+    prefix = get_settings().accel_redirect
+    return prefix if prefix and storage.name == "local" else None
+
+
+def respond(
+    storage: Storage, request: MediaRequest, nowait: bool = False, accel_redirect: str | None = None
+) -> MediaResponse:
+    """Decide the whole response for one file; with `nowait`, BlockingIOError if that would wait on I/O.
+
+    With `accel_redirect`, a found file is answered with an `X-Accel-Redirect` to that nginx
+    location instead of its bytes: nginx then sends the file (ranges included) with our headers.
+    """
     try:
         stat = storage.stat(request.path, nowait=nowait)
         if stat is None:
@@ -136,6 +150,9 @@ def respond(storage: Storage, request: MediaRequest, nowait: bool = False) -> Me
             return MediaResponse(304, [(b"etag", etag), *_FILE_HEADERS])
         content_type = mime_type_from_path(request.path).encode()
         headers = [(b"content-type", content_type), (b"etag", etag), *_FILE_HEADERS]
+        if accel_redirect is not None:
+            headers.append((b"x-accel-redirect", (accel_redirect + request.path).encode()))
+            return MediaResponse(200, headers)
         status, start, end = 200, 0, stat.size
         if request.range is not None and (request.if_range is None or request.if_range.strip() == stat.etag):
             try:
