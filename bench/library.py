@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,18 +54,10 @@ from nexus_core.db import create_db_engine
 from nexus_core.media import paths, service
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.models.base import new_id
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.processes import free_port
 
 NEXUS = str(Path(sys.executable).with_name("nexus"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1440, "height": 900}
 EMAIL = "bench.admin@example.com"
 PASSWORD = "bench correct horse battery"
@@ -335,7 +326,7 @@ def _print_plans(session: Session, library: Library) -> None:
 
 @contextlib.contextmanager
 def _server(home: Path, environment: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = home / "serve.log"
     with log.open("wb") as output:
@@ -356,12 +347,6 @@ def _server(home: Path, environment: dict[str, str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:

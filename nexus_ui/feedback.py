@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from nicegui import ui
+from nicegui import run, ui
 
 from nexus_core.errors import NexusError
 
@@ -22,6 +22,15 @@ def notify_error(error: Exception) -> None:
     else:
         logger.exception("Unexpected error in the admin UI", exc_info=error)
         ui.notify("Something went wrong on our side; please try again.", type="negative")
+
+
+async def run_reporting(function: Callable[..., R], /, *args: Any, **kwargs: Any) -> R | None:
+    """Run blocking core work off the event loop; a failure becomes a notification and None."""
+    try:
+        return await run.io_bound(function, *args, **kwargs)
+    except Exception as error:
+        notify_error(error)
+        return None
 
 
 def reports_errors(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R | None]]:

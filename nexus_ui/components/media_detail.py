@@ -13,7 +13,7 @@ from nexus_core.media import paths, service
 from nexus_core.policies import Action, can
 from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.media_grid import preview_url
-from nexus_ui.feedback import notify_error, reports_errors
+from nexus_ui.feedback import notify_error, reports_errors, run_reporting
 from nexus_ui.format import dimensions, human_date, human_size
 from nexus_ui.session import ProjectContext, call_as
 
@@ -32,11 +32,7 @@ class MediaDetailPanel:
         self._dialog.props("data-testid=detail-panel")
 
     async def open(self, item_id: UUID) -> None:
-        try:
-            details = await run.io_bound(call_as, self._context, service.get_item_details, item_id=item_id)
-        except Exception as error:
-            notify_error(error)
-            return
+        details = await run_reporting(call_as, self._context, service.get_item_details, item_id=item_id)
         if details is None:
             return
         self._dialog.clear()

@@ -13,7 +13,7 @@ from nexus_core.db import session_scope
 from nexus_core.errors import Forbidden
 from nexus_ui.components.clipboard import copy_text
 from nexus_ui.components.notices import admin_only_note
-from nexus_ui.feedback import notify_error
+from nexus_ui.feedback import notify_error, run_reporting
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
 from nexus_ui.session import ProjectContext, call_as, open_project_page
@@ -58,11 +58,7 @@ class ApiKeysPage:
         self._render(load_keys(context))
 
     async def reload(self) -> None:
-        try:
-            view = await run.io_bound(load_keys, self.context)
-        except Exception as error:
-            notify_error(error)
-            return
+        view = await run_reporting(load_keys, self.context)
         if view is not None:
             self._render(view)
 

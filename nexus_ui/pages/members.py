@@ -12,7 +12,7 @@ from nexus_core.db import session_scope
 from nexus_core.models import Role
 from nexus_core.policies import Action, can
 from nexus_ui.components.notices import admin_only_note
-from nexus_ui.feedback import notify_error
+from nexus_ui.feedback import notify_error, run_reporting
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
 from nexus_ui.session import ProjectContext, call_as, open_project_page
@@ -53,11 +53,7 @@ class MembersPage:
         self._render(load_members(context))
 
     async def reload(self) -> None:
-        try:
-            view = await run.io_bound(load_members, self.context)
-        except Exception as error:
-            notify_error(error)
-            return
+        view = await run_reporting(load_members, self.context)
         if view is not None:
             self._render(view)
 

@@ -16,19 +16,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.library import sign_in_through_form
 from tests.processes import NEXUS, child_environment, free_port, running, wait_until_serving
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORD = "e2e correct horse battery"
 # Settings of the test process that must not reach the server: it runs with its own home and the
 # embedded default queue (the top-level conftest sets NEXUS_QUEUE_URL=memory:// for in-process tests).

@@ -61,9 +61,9 @@ def pick_files(page: Page, *files: Path) -> None:
     upload_zone(page).locator("input[type=file]").set_input_files(list(files))
 
 
-def drop_file(page: Page, name: str, data: bytes, mime_type: str = "image/jpeg") -> None:
-    """Drag a file from the desktop onto the upload zone."""
-    transfer = page.evaluate_handle(
+def file_transfer(page: Page, name: str, data: bytes, mime_type: str) -> JSHandle:
+    """A DataTransfer holding one file, as the browser builds it when a file is dragged from the desktop."""
+    return page.evaluate_handle(
         """([name, type, encoded]) => {
             const bytes = Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0));
             const transfer = new DataTransfer();
@@ -72,7 +72,11 @@ def drop_file(page: Page, name: str, data: bytes, mime_type: str = "image/jpeg")
         }""",
         [name, mime_type, base64.b64encode(data).decode()],
     )
-    _drop(page, transfer)
+
+
+def drop_file(page: Page, name: str, data: bytes, mime_type: str = "image/jpeg") -> None:
+    """Drag a file from the desktop onto the upload zone."""
+    _drop(page, file_transfer(page, name, data, mime_type))
 
 
 def drop_blank_file(page: Page, name: str, size: int, mime_type: str = "image/jpeg") -> None:

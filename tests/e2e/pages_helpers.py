@@ -6,14 +6,13 @@ these add the pages list, the editor, the media picker and the published page.
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import Project
-from tests.e2e.library import wait_until_connected
+from tests.e2e.library import file_transfer, wait_until_connected
 
 ITEM_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # An image that has finished loading and decoded to real pixels (a broken one has naturalWidth 0).
@@ -91,15 +90,7 @@ def drop_on_editor(
     page: Page, name: str, data: bytes, mime_type: str = "image/jpeg", *, onto: Locator | None = None
 ) -> None:
     """Drag a file from the desktop and let go of it at the end of the body (or of `onto`)."""
-    transfer = page.evaluate_handle(
-        """([name, type, encoded]) => {
-            const bytes = Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0));
-            const transfer = new DataTransfer();
-            transfer.items.add(new File([bytes], name, {type}));
-            return transfer;
-        }""",
-        [name, mime_type, base64.b64encode(data).decode()],
-    )
+    transfer = file_transfer(page, name, data, mime_type)
     content = body(page)
     box = (onto or content).bounding_box()
     assert box is not None
