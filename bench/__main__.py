@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import library, proxy, variants
+from bench import library, load, proxy, variants
 
-BENCHMARKS = {"variants": variants.main, "proxy": proxy.main, "library": library.main}
+BENCHMARKS = {"variants": variants.main, "proxy": proxy.main, "library": library.main, "load": load.main}
 
 
 def main() -> None:
