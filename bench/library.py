@@ -33,7 +33,6 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -43,7 +42,6 @@ from functools import partial
 from pathlib import Path
 from uuid import UUID
 
-import httpx
 import pyvips
 import sqlalchemy as sa
 from playwright.sync_api import Page, sync_playwright
@@ -55,9 +53,8 @@ from nexus_core.media import paths, service
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.models.base import new_id
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.processes import free_port
+from tests.processes import NEXUS, free_port, running, wait_until_serving
 
-NEXUS = str(Path(sys.executable).with_name("nexus"))
 VIEWPORT = {"width": 1440, "height": 900}
 EMAIL = "bench.admin@example.com"
 PASSWORD = "bench correct horse battery"
@@ -329,37 +326,9 @@ def _server(home: Path, environment: dict[str, str]) -> Iterator[str]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = home / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [NEXUS, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=environment,
-            cwd=home,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_serving(base_url, process, log)
+    with running(["serve", "--host", "127.0.0.1", "--port", str(port)], environment, log) as process:
+        wait_until_serving(base_url, process, log, timeout=SERVER_START_SECONDS)
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with status {process.returncode}:\n{log.read_text()}")
-        try:
-            httpx.get(f"{base_url}/login", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit(f"the server did not start within {SERVER_START_SECONDS} s:\n{log.read_text()}")
 
 
 # --- browser ---------------------------------------------------------------------------------------

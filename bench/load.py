@@ -58,7 +58,8 @@ from pathlib import Path
 
 import httpx
 
-NEXUS = str(Path(sys.executable).with_name("nexus"))
+from tests.processes import NEXUS, free_port, running
+
 HOST = "127.0.0.1"
 EMAIL = "load@example.com"
 PASSWORD = "load test correct horse"
@@ -276,8 +277,8 @@ def _run_default(home: Path, small: bytes, large: list[bytes]) -> ConfigResult:
     environment = _environment(home)
     with contextlib.ExitStack() as stack:
         token = _install(environment)
-        port = _free_port()
-        web = stack.enter_context(_process(["serve", "--port", str(port)], environment, home / "serve.log"))
+        port = free_port()
+        web = stack.enter_context(running(["serve", "--port", str(port)], environment, home / "serve.log"))
         return _measure_config("default", f"http://{HOST}:{port}", token, web, [], None, small, large)
 
 
@@ -297,13 +298,13 @@ def _run_production(home: Path, small: bytes, large: list[bytes]) -> ConfigResul
         queue.flushdb()
         _create_database()
         stack.callback(_drop_database)
-        moto_port = _free_port()
+        moto_port = free_port()
         moto = stack.enter_context(
-            _process(
+            running(
                 [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(moto_port)],
                 os.environ | {"PYTHONWARNINGS": "ignore"},
                 home / "moto.log",
-                nexus=False,
+                program=None,
             )
         )
         _wait_until_listening(moto_port)
@@ -323,12 +324,12 @@ def _run_production(home: Path, small: bytes, large: list[bytes]) -> ConfigResul
             **credentials,
         )
         token = _install(environment)
-        port = _free_port()
+        port = free_port()
         web = stack.enter_context(
-            _process(["serve", "--no-worker", "--port", str(port)], environment, home / "serve.log")
+            running(["serve", "--no-worker", "--port", str(port)], environment, home / "serve.log")
         )
         workers = [
-            stack.enter_context(_process(["worker"], environment, home / f"worker-{number}.log"))
+            stack.enter_context(running(["worker"], environment, home / f"worker-{number}.log"))
             for number in (1, 2)
         ]
         return _measure_config("production", f"http://{HOST}:{port}", token, web, workers, moto, small, large)
@@ -383,22 +384,22 @@ def _run_accel(directory: Path, home: Path) -> AccelResult:
     media_dir = home / "media"
     media_path = _largest_original(media_dir, limit=1024 * 1024)
     with contextlib.ExitStack() as stack:
-        plain_port, accel_port = _free_port(), _free_port()
+        plain_port, accel_port = free_port(), free_port()
         plain = stack.enter_context(
-            _process(
+            running(
                 ["serve", "--no-worker", "--port", str(plain_port)],
                 _environment(home),
                 directory / "serve-plain.log",
             )
         )
         accel = stack.enter_context(
-            _process(
+            running(
                 ["serve", "--no-worker", "--port", str(accel_port)],
                 _environment(home, NEXUS_ACCEL_REDIRECT=ACCEL_PREFIX),
                 directory / "serve-accel.log",
             )
         )
-        nginx_accel_port, nginx_direct_port = _free_port(), _free_port()
+        nginx_accel_port, nginx_direct_port = free_port(), free_port()
         config = NGINX_TEMPLATE.format(
             workers=NGINX_WORKERS,
             user=f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else "",
@@ -422,11 +423,11 @@ def _run_accel(directory: Path, home: Path) -> AccelResult:
         if test.returncode != 0:
             raise SystemExit(f"nginx rejected the configuration:\n{test.stderr}\n{config}")
         nginx_process = stack.enter_context(
-            _process(
+            running(
                 [nginx, "-p", f"{directory}/", "-c", str(config_path)],
                 dict(os.environ),
                 directory / "nginx.log",
-                nexus=False,
+                program=None,
             )
         )
         _wait_until_serving(f"http://{HOST}:{plain_port}", plain)
@@ -625,36 +626,6 @@ def _make_images() -> tuple[bytes, list[bytes]]:
 
 
 # --- processes -------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _process(
-    arguments: list[str], environment: dict[str, str], log: Path, *, nexus: bool = True
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process with its output in `log`; terminated (killed after 15 s) on the way out."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [NEXUS, *arguments] if nexus else arguments,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        try:
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_until_listening(port: int, timeout: float = 30) -> None:

@@ -31,11 +31,14 @@ def child_environment(**overrides: str) -> dict[str, str]:
 
 @contextmanager
 def running(
-    arguments: list[str], environment: dict[str, str], log: Path
+    arguments: list[str], environment: dict[str, str], log: Path, *, program: str | None = NEXUS
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """A child (`nexus …` unless another program is named) with its output in `log`; terminated
+    (killed after 15 s) on the way out."""
+    command = [program, *arguments] if program else arguments
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [NEXUS, *arguments], env=environment, stdout=output, stderr=subprocess.STDOUT
+            command, env=environment, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
         try:
             yield process
