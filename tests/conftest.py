@@ -1,12 +1,18 @@
 """Test set-up: an isolated NEXUS_HOME, a migrated database (SQLite, or PostgreSQL when
-NEXUS_TEST_DATABASE_URL is set), tasks run at once unless a test starts a real consumer."""
+NEXUS_TEST_DATABASE_URL is set), tasks run at once unless a test starts a real consumer.
+
+The configured storage is the local media directory, or, when NEXUS_TEST_S3=1, a bucket on moto's
+S3 server on loopback (started here, before nexus_core reads its settings). Tests look at what is
+stored through the `stored` fixture, which works on either."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 _HOME = Path(tempfile.mkdtemp(prefix="nexus-test-"))
@@ -19,12 +25,36 @@ if os.environ.get("NEXUS_TEST_DATABASE_URL"):
 else:
     os.environ.pop("NEXUS_DATABASE_URL", None)
 
+S3_MODE = os.environ.get("NEXUS_TEST_S3") == "1"
+S3_BUCKET = "nexus-test-media"
+if S3_MODE:
+    from tests.s3server import REGION, start_server
+
+    _S3_SERVER, _S3_ENDPOINT = start_server()
+    os.environ.update(
+        NEXUS_STORAGE_BACKEND="s3",
+        NEXUS_S3_BUCKET=S3_BUCKET,
+        NEXUS_S3_ENDPOINT_URL=_S3_ENDPOINT,
+        NEXUS_S3_REGION=REGION,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE="/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+    )
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("NEXUS_S3_PREFIX", None)
+
 import pytest  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 from nexus_core import models  # noqa: E402, F401
 from nexus_core.config import get_settings  # noqa: E402
 from nexus_core.db import get_engine, migrate, session_scope  # noqa: E402
+from nexus_core.media.storage import LocalStorage, Storage, get_storage  # noqa: E402
+
+local_only = pytest.mark.skipif(S3_MODE, reason="about the local media directory; NEXUS_TEST_S3=1 stores in S3")
+"""For the few tests about files on the local disk itself, which S3 mode has no counterpart of."""
 
 
 def _delete_all_rows() -> None:
@@ -33,13 +63,31 @@ def _delete_all_rows() -> None:
             connection.execute(table.delete())
 
 
+def _s3_client():  # noqa: ANN202 - the boto3 client type is for type checkers only
+    from nexus_core.media.storage.s3 import create_client
+
+    return create_client(region=REGION, endpoint_url=_S3_ENDPOINT)
+
+
+def _empty_bucket() -> None:
+    client = _s3_client()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=S3_BUCKET):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=S3_BUCKET, Delete={"Objects": keys, "Quiet": True})
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _migrated_database() -> Iterator[None]:
     migrate()
     _delete_all_rows()
+    if S3_MODE:
+        _s3_client().create_bucket(Bucket=S3_BUCKET)
     yield
     get_engine().dispose()
     shutil.rmtree(_HOME, ignore_errors=True)
+    if S3_MODE:
+        _S3_SERVER.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +95,8 @@ def _clean_state() -> Iterator[None]:
     yield
     _delete_all_rows()
     shutil.rmtree(get_settings().resolved_media_dir, ignore_errors=True)
+    if S3_MODE:
+        _empty_bucket()
 
 
 @pytest.fixture
@@ -57,7 +107,65 @@ def session() -> Iterator[Session]:
 
 @pytest.fixture
 def media_dir() -> Path:
+    """The local media directory: only for tests marked `local_only`; others use `stored`."""
     return get_settings().resolved_media_dir
+
+
+class StoredFiles:
+    """What the configured storage (local directory or S3 bucket) holds, by storage path."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.backend = storage.name
+        """The configured backend's name, as items and maintenance reports record it."""
+
+    def paths(self) -> list[str]:
+        """Every stored file, sorted; on local disk also hidden ones (such as a leftover temporary)."""
+        if isinstance(self.storage, LocalStorage):
+            root = self.storage.root
+            if not root.exists():
+                return []
+            return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+        return sorted(self.storage.iter_paths())
+
+    def read(self, path: str) -> bytes:
+        return self.storage.read_bytes(path)
+
+    def write(self, path: str, data: bytes, *, seconds_old: float | None = None) -> None:
+        self.storage.store(path, data, content_type="application/octet-stream")
+        if seconds_old is not None:
+            self.age(path, seconds_old)
+
+    def delete(self, path: str) -> None:
+        assert self.exists(path), path
+        self.storage.delete(path)
+
+    def exists(self, path: str) -> bool:
+        return self.storage.exists(path)
+
+    def age(self, path: str, seconds: float) -> None:
+        """Make a file look last modified `seconds` ago."""
+        if isinstance(self.storage, LocalStorage):
+            moment = time.time() - seconds
+            os.utime(self.storage.full_path(path), (moment, moment))
+            return
+        # moto's server runs in this process: set the object's time where moto keeps it.
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.s3.models import s3_backends
+
+        from nexus_core.media.storage.s3 import S3Storage
+
+        assert isinstance(self.storage, S3Storage)
+        backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+        stored_object = backend.get_object(self.storage.bucket, self.storage.key(path))
+        assert stored_object is not None, path
+        stored_object.last_modified = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def stored() -> StoredFiles:
+    """The configured storage, to look at or prepare the stored files of a test."""
+    return StoredFiles(get_storage())
 
 
 @pytest.fixture

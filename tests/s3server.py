@@ -1,6 +1,7 @@
 """moto's S3 server on loopback: tests talk the real S3 protocol over HTTP, boto3 untouched.
 
-Use from a test module with `pytest_plugins = ("tests.s3server",)`.
+Use from a test module with `pytest_plugins = ("tests.s3server",)`. `start_server` is also used by
+tests/conftest.py, before nexus_core is imported, when NEXUS_TEST_S3=1 makes S3 the configured storage.
 """
 
 from __future__ import annotations
@@ -13,23 +14,29 @@ from typing import TYPE_CHECKING
 import pytest
 from moto.server import ThreadedMotoServer
 
-from nexus_core.config import Settings
-from nexus_core.media.storage.s3 import S3Storage, create_client
-
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+    from nexus_core.config import Settings
+    from nexus_core.media.storage.s3 import S3Storage
+
 REGION = "us-east-1"
+
+
+def start_server() -> tuple[ThreadedMotoServer, str]:
+    """A moto S3 server started on 127.0.0.1 and a free port, and its URL. Imports no nexus_core."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return server, f"http://{host}:{port}"
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """The URL of a moto S3 server on 127.0.0.1 and a free port, for the whole test session."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    server, endpoint = start_server()
+    yield endpoint
     server.stop()
 
 
@@ -49,6 +56,8 @@ def s3_credentials() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def s3_client(s3_endpoint: str, s3_credentials: None) -> S3Client:
     """One client for the test server, configured as the app configures its own."""
+    from nexus_core.media.storage.s3 import create_client
+
     return create_client(region=REGION, endpoint_url=s3_endpoint)
 
 
@@ -63,10 +72,14 @@ def s3_bucket(s3_client: S3Client) -> str:
 @pytest.fixture
 def s3_settings(s3_endpoint: str, s3_bucket: str) -> Settings:
     """Settings for the S3 backend on the test server, with the default `media` prefix."""
+    from nexus_core.config import Settings
+
     return Settings(storage_backend="s3", s3_bucket=s3_bucket, s3_endpoint_url=s3_endpoint, s3_region=REGION)
 
 
 @pytest.fixture
 def s3_storage(s3_client: S3Client, s3_bucket: str) -> S3Storage:
     """The S3 backend on a new bucket, sharing the session's client (building one takes ~0.1 s)."""
+    from nexus_core.media.storage.s3 import S3Storage
+
     return S3Storage(s3_bucket, client=s3_client)
