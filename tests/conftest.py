@@ -53,7 +53,9 @@ from nexus_core.config import get_settings  # noqa: E402
 from nexus_core.db import get_engine, migrate, session_scope  # noqa: E402
 from nexus_core.media.storage import LocalStorage, Storage, get_storage  # noqa: E402
 
-local_only = pytest.mark.skipif(S3_MODE, reason="about the local media directory; NEXUS_TEST_S3=1 stores in S3")
+local_only = pytest.mark.skipif(
+    S3_MODE, reason="about the local media directory; NEXUS_TEST_S3=1 stores in S3"
+)
 """For the few tests about files on the local disk itself, which S3 mode has no counterpart of."""
 
 
@@ -63,7 +65,7 @@ def _delete_all_rows() -> None:
             connection.execute(table.delete())
 
 
-def _s3_client():  # noqa: ANN202 - the boto3 client type is for type checkers only
+def _s3_client():
     from nexus_core.media.storage.s3 import create_client
 
     return create_client(region=REGION, endpoint_url=_S3_ENDPOINT)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from nexus_core.media.service import IncomingFile
 from nexus_core.models import MediaItem
 from nexus_core.policies import Actor
 from tests import images
+from tests.conftest import StoredFiles, local_only
 from tests.factories import admin_of, make_project
 from tests.processes import NEXUS, child_environment
 
@@ -44,46 +43,45 @@ def upload(session: Session, actor: Actor) -> MediaItem:
 
 
 def test_check_exits_0_when_clean_and_1_with_a_summary_of_problems(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     item = upload(session, admin)
+    backend = stored.backend
     clean = nexus("check")
     assert clean.returncode == 0, clean.stderr
-    assert "Checked 1 items and 2 files (local)." in clean.stdout
+    assert f"Checked 1 items and 2 files ({backend})." in clean.stdout
     assert "No problems found." in clean.stdout
 
-    (media_dir / item.variants["thumb"]).unlink()
+    stored.delete(item.variants["thumb"])
     for number in range(3):
-        (media_dir / f"stray-{number}.txt").write_bytes(b"x")
+        stored.write(f"stray-{number}.txt", b"x")
     found = nexus("check", "--examples", "2")
     assert found.returncode == 1
-    assert f"Items with missing files: 1\n  {item.id} on local: {item.variants['thumb']}" in found.stdout
-    assert "Files that belong to no item: 3\n  local: stray-0.txt\n  local: stray-1.txt\n  … and 1 more" in (
-        found.stdout
+    assert f"Items with missing files: 1\n  {item.id} on {backend}: {item.variants['thumb']}" in found.stdout
+    assert (
+        f"Files that belong to no item: 3\n  {backend}: stray-0.txt\n  {backend}: stray-1.txt\n  … and 1 more"
+        in found.stdout
     )
     assert "4 problems found." in found.stdout
 
 
-def test_sweep_only_says_what_it_would_do_until_applied(media_dir: Path) -> None:
-    old, young = media_dir / "old.txt", media_dir / "young.txt"
-    media_dir.mkdir(parents=True, exist_ok=True)
-    for path in (old, young):
-        path.write_bytes(b"x")
-    two_hours_ago = time.time() - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
+def test_sweep_only_says_what_it_would_do_until_applied(stored: StoredFiles) -> None:
+    backend = stored.backend
+    stored.write("old.txt", b"x", seconds_old=7200)
+    stored.write("young.txt", b"x")
 
     dry = nexus("sweep")
     assert dry.returncode == 0, dry.stderr
-    assert "would delete orphan local: old.txt" in dry.stdout
-    assert "keep local: young.txt (younger than the grace period)" in dry.stdout
+    assert f"would delete orphan {backend}: old.txt" in dry.stdout
+    assert f"keep {backend}: young.txt (younger than the grace period)" in dry.stdout
     assert "Dry run: nothing was changed." in dry.stdout
-    assert old.exists()
+    assert stored.exists("old.txt")
 
     applied = nexus("sweep", "--apply")
     assert applied.returncode == 0, applied.stderr
     assert "Orphan files deleted: 1 (kept, younger than 60 minutes: 1)" in applied.stdout
-    assert not old.exists()
-    assert young.exists()
+    assert not stored.exists("old.txt")
+    assert stored.exists("young.txt")
 
 
 def test_regenerate_prints_progress_and_refuses_an_unclear_selection(session: Session, admin: Actor) -> None:
@@ -99,6 +97,7 @@ def test_regenerate_prints_progress_and_refuses_an_unclear_selection(session: Se
     assert "Traceback" not in unclear.stderr
 
 
+@local_only
 def test_migrate_storage_to_s3_then_switch_and_delete_the_source(
     session: Session, admin: Actor, media_dir: Path, s3_settings: Settings
 ) -> None:
@@ -126,6 +125,7 @@ def test_migrate_storage_to_s3_then_switch_and_delete_the_source(
     assert nexus("check", NEXUS_STORAGE_BACKEND="s3", **s3).returncode == 0
 
 
+@local_only
 def test_migrate_storage_without_a_bucket_is_one_line(session: Session, admin: Actor) -> None:
     upload(session, admin)
     result = nexus("migrate-storage", "--to", "s3")

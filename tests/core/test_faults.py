@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -21,6 +20,7 @@ from nexus_core.media.storage.s3 import S3Storage
 from nexus_core.models import MediaItem
 from nexus_core.policies import Actor
 from tests import images
+from tests.conftest import StoredFiles
 from tests.factories import admin_of, make_project
 from tests.jsonapi import assert_valid_document
 from tests.processes import free_port
@@ -44,14 +44,14 @@ def refusing_s3(monkeypatch: pytest.MonkeyPatch) -> S3Storage:
 
 
 def test_s3_refusing_connections_during_upload(
-    session: Session, refusing_s3: S3Storage, media_dir: Path, monkeypatch: pytest.MonkeyPatch
+    session: Session, refusing_s3: S3Storage, stored: StoredFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, headers, actor = api_as_admin(session)
     files = [service.IncomingFile("harbour.jpg", images.jpeg(400, 300))]
     with pytest.raises(StorageError, match=r"“harbour\.jpg” was not saved\. Please try again"):
         service.upload(session, actor=actor, files=files, storage=refusing_s3)
     assert session.exec(select(MediaItem)).all() == []
-    assert not media_dir.exists() or not any(media_dir.rglob("*.*"))
+    assert stored.paths() == []
 
     monkeypatch.setattr(service, "get_storage", lambda settings=None: refusing_s3)
     answer = client.post(

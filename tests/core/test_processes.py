@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session
 
 from nexus_core import accounts
-from nexus_core.config import get_settings
 from tests import images
+from tests.conftest import StoredFiles
 from tests.factories import admin_of, make_project
 from tests.processes import child_environment, free_port, running, wait_until_serving
 
@@ -42,7 +42,7 @@ def resolve_queue(kind: str, tmp_path: Path) -> str:
 
 @pytest.mark.parametrize(("queue", "separate_worker"), SET_UPS)
 def test_upload_is_processed_by_a_real_consumer(
-    session: Session, tmp_path: Path, queue: str, separate_worker: bool
+    session: Session, tmp_path: Path, queue: str, separate_worker: bool, stored: StoredFiles
 ) -> None:
     actor = admin_of(session, make_project(session))
     token = accounts.issue_api_key(session, project_id=actor.project_id, user_id=actor.user_id).token
@@ -50,7 +50,6 @@ def test_upload_is_processed_by_a_real_consumer(
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}
-    media_dir = get_settings().resolved_media_dir
 
     server_log, worker_log = tmp_path / "serve.log", tmp_path / "worker.log"
     serve = ["serve", "--port", str(port), *(["--no-worker"] if separate_worker else [])]
@@ -84,7 +83,7 @@ def test_upload_is_processed_by_a_real_consumer(
         assert httpx.delete(item["links"]["self"], headers=headers).status_code == 204
         for url in [attributes["url"], *attributes["variants"].values()]:
             assert httpx.get(url).status_code == 404
-    assert not [path for path in media_dir.rglob("*") if path.is_file()]
+    assert stored.paths() == []
 
 
 def status_of(url: str, headers: dict[str, str]) -> str:

@@ -119,9 +119,7 @@ def test_media_of_another_project_is_not_recorded(session: Session, admin: Actor
     assert session.exec(select(MediaReference)).all() == []
 
 
-def test_deleting_media_in_use_names_the_pages_unless_forced(
-    session: Session, admin: Actor, media_dir
-) -> None:
+def test_deleting_media_in_use_names_the_pages_unless_forced(session: Session, admin: Actor) -> None:
     item = upload(session, admin)
     page = pages.create_page(session, actor=admin, title="Launch post")
     save(session, admin, page, template_data={"hero_image": paths.url(item.variants["large"])})

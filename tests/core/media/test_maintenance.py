@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import time
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -25,6 +23,7 @@ from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, Project
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Actor
 from tests import images
+from tests.conftest import StoredFiles, local_only
 from tests.factories import admin_of, make_project
 from tests.queue import QueuedJobs
 
@@ -49,16 +48,8 @@ def upload(session: Session, actor: Actor, data: bytes | None = None) -> MediaIt
     return item
 
 
-def age(path: Path, seconds: float) -> None:
-    moment = time.time() - seconds
-    os.utime(path, (moment, moment))
-
-
-def orphan(media_dir: Path, relative: str, *, seconds_old: float = 2 * HOUR) -> Path:
-    path = media_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"left behind")
-    age(path, seconds_old)
+def orphan(stored: StoredFiles, path: str, *, seconds_old: float = 2 * HOUR) -> str:
+    stored.write(path, b"left behind", seconds_old=seconds_old)
     return path
 
 
@@ -76,21 +67,21 @@ def log() -> tuple[list[str], Any]:
 # check
 
 
-def test_a_healthy_library_is_clean(session: Session, admin: Actor) -> None:
+def test_a_healthy_library_is_clean(session: Session, admin: Actor, stored: StoredFiles) -> None:
     upload(session, admin)
     upload(session, admin)
     report = maintenance.check_library(session)
     assert report.clean
-    assert (report.item_count, report.file_count, report.backends) == (2, 4, ("local",))
+    assert (report.item_count, report.file_count, report.backends) == (2, 4, (stored.backend,))
 
 
 def test_check_finds_items_whose_original_or_variant_is_missing(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     no_original = upload(session, admin)
     no_thumb = upload(session, admin)
-    (media_dir / no_original.file_path).unlink()
-    (media_dir / no_thumb.variants["thumb"]).unlink()
+    stored.delete(no_original.file_path)
+    stored.delete(no_thumb.variants["thumb"])
     report = maintenance.check_library(session)
     found = {m.item_id: m for m in report.missing}
     assert found[no_original.id].original_missing
@@ -101,7 +92,7 @@ def test_check_finds_items_whose_original_or_variant_is_missing(
 
 
 def test_check_finds_files_of_no_item_and_nothing_outside_the_root(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     item = upload(session, admin)
     stranger = f"{admin.project_id}/{item.id.hex[:8]}-0000-7000-8000-000000000000.jpg"
@@ -113,11 +104,11 @@ def test_check_finds_files_of_no_item_and_nothing_outside_the_root(
         wrong_project,
         f"{admin.project_id}/{item.id}.png",
     ):
-        orphan(media_dir, relative)
-    orphan(media_dir, f"{admin.project_id}/{item.id}_large.jpg")  # a variant the worker may be writing
-    orphan(media_dir, f"{admin.project_id}/.upload.tmp")
-    outside = media_dir.parent / "outside.jpg"
-    outside.write_bytes(b"not ours")
+        orphan(stored, relative)
+    orphan(stored, f"{admin.project_id}/{item.id}_large.jpg")  # a variant the worker may be writing
+    if isinstance(stored.storage, LocalStorage):  # a writer's temporary and a file beside the root
+        (stored.storage.root / f"{admin.project_id}/.upload.tmp").write_bytes(b"left behind")
+        (stored.storage.root.parent / "outside.jpg").write_bytes(b"not ours")
     report = maintenance.check_library(session)
     assert sorted(o.path for o in report.orphans) == sorted(
         ["notes.txt", "deep/down/x.jpg", stranger, wrong_project, f"{admin.project_id}/{item.id}.png"]
@@ -138,10 +129,12 @@ def test_check_finds_items_stuck_in_processing_by_updated_at(
 
 
 def test_check_lists_owed_deletions_and_not_their_files_as_orphans(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
-    orphan(media_dir, "p/owed.jpg")
-    session.add(PendingDeletion(path="p/owed.jpg", storage_backend="local", attempts=2, last_error="disk"))
+    orphan(stored, "p/owed.jpg")
+    session.add(
+        PendingDeletion(path="p/owed.jpg", storage_backend=stored.backend, attempts=2, last_error="disk")
+    )
     session.commit()
     report = maintenance.check_library(session)
     assert [(d.path, d.attempts, d.last_error) for d in report.owed] == [("p/owed.jpg", 2, "disk")]
@@ -152,21 +145,22 @@ def test_check_lists_owed_deletions_and_not_their_files_as_orphans(
 
 
 @pytest.fixture
-def untidy(session: Session, admin: Actor, media_dir: Path, jobs: QueuedJobs) -> dict[str, Any]:
+def untidy(session: Session, admin: Actor, stored: StoredFiles, jobs: QueuedJobs) -> dict[str, Any]:
     """One of each problem: an old and a young orphan, an owed deletion, a stuck item, a lost original."""
     lost = upload(session, admin)
     jobs.run_all()
     session.refresh(lost)
-    (media_dir / lost.file_path).unlink()
+    stored.delete(lost.file_path)
     stuck = upload(session, admin)
     huey.flush()  # its job was lost with a crashed worker
     make_stuck(session, stuck)
-    owed = orphan(media_dir, "p/owed.jpg")
-    session.add(PendingDeletion(path="p/owed.jpg", storage_backend="local"))
+    owed = orphan(stored, "p/owed.jpg")
+    session.add(PendingDeletion(path="p/owed.jpg", storage_backend=stored.backend))
     session.commit()
     return {
-        "old": orphan(media_dir, "p/old.jpg", seconds_old=2 * HOUR),
-        "young": orphan(media_dir, "p/young.jpg", seconds_old=60),
+        "old": orphan(stored, "p/old.jpg", seconds_old=2 * HOUR),
+        "young": orphan(stored, "p/young.jpg", seconds_old=60),
+        "stored": stored,
         "owed": owed,
         "stuck": stuck,
         "lost": lost,
@@ -174,18 +168,19 @@ def untidy(session: Session, admin: Actor, media_dir: Path, jobs: QueuedJobs) ->
 
 
 def test_sweep_is_a_dry_run_by_default(session: Session, untidy: dict[str, Any], jobs: QueuedJobs) -> None:
+    stored, backend = untidy["stored"], untidy["stored"].backend
     lines, progress = log()
     result = maintenance.sweep_library(session, progress=progress)
     assert not result.applied
-    assert result.orphans_deleted == [StoredFile("local", "p/old.jpg")]
-    assert result.orphans_kept_young == [StoredFile("local", "p/young.jpg")]
+    assert result.orphans_deleted == [StoredFile(backend, "p/old.jpg")]
+    assert result.orphans_kept_young == [StoredFile(backend, "p/young.jpg")]
     assert (result.requeued, result.marked_error, result.deletions_retried) == (
         [untidy["stuck"].id],
         [untidy["lost"].id],
         1,
     )
-    assert "would delete orphan local: p/old.jpg" in lines
-    assert all(untidy[name].exists() for name in ("old", "young", "owed"))
+    assert f"would delete orphan {backend}: p/old.jpg" in lines
+    assert all(stored.exists(untidy[name]) for name in ("old", "young", "owed"))
     assert jobs.pending() == 0
     assert len(session.exec(select(PendingDeletion)).all()) == 1
     assert session.get(MediaItem, untidy["lost"].id, populate_existing=True).status == MediaStatus.READY
@@ -194,10 +189,11 @@ def test_sweep_is_a_dry_run_by_default(session: Session, untidy: dict[str, Any],
 def test_sweep_apply_fixes_everything_but_young_files(
     session: Session, untidy: dict[str, Any], jobs: QueuedJobs
 ) -> None:
+    stored = untidy["stored"]
     result = maintenance.sweep_library(session, apply=True, grace=timedelta(hours=1))
-    assert not untidy["old"].exists()
-    assert untidy["young"].exists()
-    assert not untidy["owed"].exists()
+    assert not stored.exists(untidy["old"])
+    assert stored.exists(untidy["young"])
+    assert not stored.exists(untidy["owed"])
     assert session.exec(select(PendingDeletion)).all() == []
     lost = session.get(MediaItem, untidy["lost"].id, populate_existing=True)
     assert lost.status == MediaStatus.ERROR
@@ -211,22 +207,22 @@ def test_sweep_apply_fixes_everything_but_young_files(
 
 
 def test_sweep_keeps_a_file_whose_row_arrived_after_the_check(
-    session: Session, admin: Actor, media_dir: Path, monkeypatch: pytest.MonkeyPatch
+    session: Session, admin: Actor, stored: StoredFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     item = upload(session, admin)
-    age(media_dir / item.file_path, 2 * HOUR)
+    stored.age(item.file_path, 2 * HOUR)
     real_check = maintenance.check_library
 
     def check_before_the_row(session: Session, **options: Any) -> maintenance.CheckReport:
         report = real_check(session, **options)
         return maintenance.CheckReport(
-            **{**report.__dict__, "orphans": [StoredFile("local", item.file_path)]}
+            **{**report.__dict__, "orphans": [StoredFile(stored.backend, item.file_path)]}
         )
 
     monkeypatch.setattr(maintenance, "check_library", check_before_the_row)
     result = maintenance.sweep_library(session, apply=True)
     assert result.orphans_deleted == []
-    assert (media_dir / item.file_path).exists()
+    assert stored.exists(item.file_path)
 
 
 # regenerate
@@ -238,7 +234,7 @@ def fewer_sizes(monkeypatch: pytest.MonkeyPatch, widths: dict[str, int]) -> None
 
 
 def test_regenerate_a_project_after_the_size_list_shrinks(
-    session: Session, admin: Actor, media_dir: Path, monkeypatch: pytest.MonkeyPatch
+    session: Session, admin: Actor, stored: StoredFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     item = upload(session, admin, images.jpeg(900, 600))
     other_project = admin_of(session, make_project(session))
@@ -252,8 +248,8 @@ def test_regenerate_a_project_after_the_size_list_shrinks(
     assert lines == [f"[1/1] regenerated {item.id} (thumb)"]
     session.refresh(item)
     assert item.variants == {"thumb": f"{admin.project_id}/{item.id}_thumb.jpg"}
-    assert not (media_dir / f"{admin.project_id}/{item.id}_medium.jpg").exists()
-    assert (media_dir / elsewhere.variants["medium"]).exists()
+    assert not stored.exists(f"{admin.project_id}/{item.id}_medium.jpg")
+    assert stored.exists(elsewhere.variants["medium"])
     assert maintenance.check_library(session).clean
 
 
@@ -274,10 +270,10 @@ def test_regenerate_by_id_skips_items_in_flight_and_retries_failed_ones(
 
 
 def test_regenerate_marks_an_item_without_its_original_as_error(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     item = upload(session, admin)
-    (media_dir / item.file_path).unlink()
+    stored.delete(item.file_path)
     result = maintenance.regenerate_variants(session, all_items=True)
     assert [item_id for item_id, _ in result.failed] == [item.id]
     session.refresh(item)
@@ -308,7 +304,7 @@ def test_regenerate_needs_one_clear_selection(
         maintenance.regenerate_variants(session, **options)
 
 
-# migrate-storage (local <-> S3 on moto)
+# migrate-storage (local <-> S3 on moto): the app is configured for local storage, so not in S3 mode
 
 
 @pytest.fixture
@@ -344,6 +340,7 @@ class FailingStore:
         return getattr(self._inner, operation)
 
 
+@local_only
 def test_migrate_local_to_s3_and_back(
     session: Session,
     admin: Actor,
@@ -380,6 +377,7 @@ def test_migrate_local_to_s3_and_back(
     assert {i.storage_backend for i in session.exec(select(MediaItem)).all()} == {"local"}
 
 
+@local_only
 def test_migration_resumes_after_an_interruption_and_recopies_a_corrupt_copy(
     session: Session,
     admin: Actor,
@@ -415,6 +413,7 @@ def test_migration_resumes_after_an_interruption_and_recopies_a_corrupt_copy(
     ).read_bytes(second.file_path)
 
 
+@local_only
 def test_migration_skips_files_already_copied_with_the_same_content(
     session: Session, admin: Actor, local_settings: Settings, s3_storage: S3Storage
 ) -> None:
@@ -435,6 +434,7 @@ class CorruptingStore(FailingStore):
         self._inner.store(path, data[:-1] + b"!", content_type=content_type)
 
 
+@local_only
 def test_a_copy_that_does_not_verify_is_reported_and_the_item_stays(
     session: Session, admin: Actor, local_settings: Settings, s3_storage: S3Storage
 ) -> None:
@@ -449,6 +449,7 @@ def test_a_copy_that_does_not_verify_is_reported_and_the_item_stays(
     assert item.storage_backend == "local"
 
 
+@local_only
 def test_items_still_processing_are_postponed(
     session: Session, admin: Actor, local_settings: Settings, jobs: QueuedJobs
 ) -> None:
@@ -457,6 +458,7 @@ def test_items_still_processing_are_postponed(
     assert (result.postponed, result.complete) == ([item.id], False)
 
 
+@local_only
 def test_source_files_are_deleted_only_once_the_app_serves_from_the_target(
     session: Session, admin: Actor, media_dir: Path, local_settings: Settings, s3_settings: Settings
 ) -> None:
@@ -484,6 +486,7 @@ def test_s3_sweep_never_touches_keys_outside_the_prefix(
     assert s3_keys(s3_client, s3_bucket) == ["backups/db.sql", "media2/x.jpg"]
 
 
+@local_only
 def test_migrating_to_s3_without_a_bucket_says_what_to_set(session: Session) -> None:
     with pytest.raises(InvalidInput, match="NEXUS_S3_BUCKET"):
         maintenance.migrate_storage(session, to="s3", backends=Backends(Settings(storage_backend="local")))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 import pyvips
@@ -14,6 +13,7 @@ from nexus_core.config import get_settings
 from nexus_core.media import service
 from nexus_core.media.metadata import strip_private_metadata
 from tests import images
+from tests.conftest import StoredFiles
 from tests.factories import admin_of, make_project
 
 
@@ -56,21 +56,21 @@ def test_other_formats_are_left_alone() -> None:
     assert strip_private_metadata(data, "image/webp") == data
 
 
-def test_uploaded_original_is_served_without_position(session: Session, media_dir: Path) -> None:
+def test_uploaded_original_is_served_without_position(session: Session, stored: StoredFiles) -> None:
     actor = admin_of(session, make_project(session))
     item = service.upload(
         session, actor=actor, files=[service.IncomingFile("trip.jpg", images.jpeg_with_camera_exif())]
     )[0]
-    stored = (media_dir / item.file_path).read_bytes()
-    assert "exif-ifd3-GPSLatitude" not in fields(stored)
-    assert item.file_size == len(stored)
+    stored_bytes = stored.read(item.file_path)
+    assert "exif-ifd3-GPSLatitude" not in fields(stored_bytes)
+    assert item.file_size == len(stored_bytes)
 
 
 def test_a_setting_keeps_the_metadata(
-    session: Session, media_dir: Path, monkeypatch: pytest.MonkeyPatch
+    session: Session, stored: StoredFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(get_settings(), "keep_original_metadata", True)
     actor = admin_of(session, make_project(session))
     original = images.jpeg_with_camera_exif()
     item = service.upload(session, actor=actor, files=[service.IncomingFile("trip.jpg", original)])[0]
-    assert (media_dir / item.file_path).read_bytes() == original
+    assert stored.read(item.file_path) == original

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session, select
 
@@ -23,14 +21,11 @@ from nexus_core.media.storage import get_storage
 from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, Role
 from nexus_core.policies import Actor
 from tests import images
+from tests.conftest import StoredFiles
 from tests.factories import admin_of, make_member, make_project
 from tests.queue import QueuedJobs
 
 MB = 1024 * 1024
-
-
-def stored_files(media_dir: Path) -> list[Path]:
-    return sorted(path for path in media_dir.rglob("*") if path.is_file()) if media_dir.exists() else []
 
 
 def item_count(session: Session) -> int:
@@ -48,7 +43,9 @@ def upload_one(
     return service.upload(session, actor=actor, files=[IncomingFile(filename, data)], **kwargs)[0]
 
 
-def test_upload_stores_original_and_makes_variants(session: Session, admin: Actor, media_dir: Path) -> None:
+def test_upload_stores_original_and_makes_variants(
+    session: Session, admin: Actor, stored: StoredFiles
+) -> None:
     item = upload_one(session, admin, images.jpeg(2000, 1000), alt_text="  A  wide   view ")
     session.refresh(item)
     assert item.status == MediaStatus.READY
@@ -57,7 +54,7 @@ def test_upload_stores_original_and_makes_variants(session: Session, admin: Acto
     assert item.mime_type == "image/jpeg"
     assert item.file_path == f"{admin.project_id}/{item.id}.jpg"
     assert sorted(item.variants) == ["large", "medium", "thumb"]
-    assert {p.name for p in stored_files(media_dir)} == {
+    assert {p.rsplit("/", 1)[-1] for p in stored.paths()} == {
         f"{item.id}.jpg",
         f"{item.id}_thumb.jpg",
         f"{item.id}_medium.jpg",
@@ -82,14 +79,14 @@ def test_extension_comes_from_content_not_from_the_name(session: Session, admin:
     assert item.filename == "evil.jpg.png"
 
 
-def test_svg_is_kept_as_is(session: Session, admin: Actor, media_dir: Path) -> None:
+def test_svg_is_kept_as_is(session: Session, admin: Actor, stored: StoredFiles) -> None:
     data = images.svg(120, 80)
     item = upload_one(session, admin, data, filename="logo.svg")
     session.refresh(item)
     assert item.status == MediaStatus.READY
     assert item.variants == {}
     assert (item.width, item.height) == (120, 80)
-    assert (media_dir / item.file_path).read_bytes() == data
+    assert stored.read(item.file_path) == data
 
 
 HOSTILE_INPUTS = [
@@ -106,31 +103,31 @@ HOSTILE_INPUTS = [
     ("filename", "data", "error", "message"), HOSTILE_INPUTS, ids=[row[0] for row in HOSTILE_INPUTS]
 )
 def test_bad_input_is_refused_and_nothing_is_left(
-    session: Session, admin: Actor, media_dir: Path, filename: str, data: bytes, error: type, message: str
+    session: Session, admin: Actor, stored: StoredFiles, filename: str, data: bytes, error: type, message: str
 ) -> None:
     with pytest.raises(error, match=message) as raised:
         upload_one(session, admin, data, filename=filename)
     assert filename in str(raised.value)
     assert item_count(session) == 0
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
 
 
 def test_eleven_files_are_refused_and_nothing_is_left(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     files = [IncomingFile(f"p{n}.png", images.png(20, 20)) for n in range(11)]
     with pytest.raises(InvalidInput, match="at most 10"):
         service.upload(session, actor=admin, files=files)
     assert item_count(session) == 0
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
 
 
-def test_one_bad_file_refuses_the_whole_batch(session: Session, admin: Actor, media_dir: Path) -> None:
+def test_one_bad_file_refuses_the_whole_batch(session: Session, admin: Actor, stored: StoredFiles) -> None:
     files = [IncomingFile("good.png", images.png(20, 20)), IncomingFile("bad.jpg", b"nope")]
     with pytest.raises(UnsupportedMediaType, match=r"bad\.jpg"):
         service.upload(session, actor=admin, files=files)
     assert item_count(session) == 0
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
 
 
 @pytest.mark.parametrize(
@@ -162,7 +159,7 @@ class BrokenStorage:
 
 
 def test_storage_failure_during_upload_leaves_nothing(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     files = [IncomingFile("a.png", images.png(20, 20)), IncomingFile("b.png", images.png(20, 20))]
 
@@ -178,11 +175,11 @@ def test_storage_failure_during_upload_leaves_nothing(
     with pytest.raises(StorageError):
         service.upload(session, actor=admin, files=files, storage=FailsOnSecondStore())
     assert item_count(session) == 0
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
 
 
 def test_queue_failure_during_upload_leaves_nothing(
-    session: Session, admin: Actor, media_dir: Path, monkeypatch: pytest.MonkeyPatch
+    session: Session, admin: Actor, stored: StoredFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def queue_down(item_id):
         raise ConnectionError("queue unreachable")
@@ -191,7 +188,7 @@ def test_queue_failure_during_upload_leaves_nothing(
     with pytest.raises(ConnectionError):
         upload_one(session, admin, images.png(20, 20))
     assert item_count(session) == 0
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
 
 
 def test_viewer_cannot_upload(session: Session, admin: Actor) -> None:
@@ -258,12 +255,12 @@ def test_alt_text_update_rules(session: Session, admin: Actor) -> None:
         service.update_alt_text(session, actor=viewer, item_id=item.id, alt_text="mine")
 
 
-def test_delete_removes_every_file_and_the_row(session: Session, admin: Actor, media_dir: Path) -> None:
+def test_delete_removes_every_file_and_the_row(session: Session, admin: Actor, stored: StoredFiles) -> None:
     item = upload_one(session, admin, images.jpeg(1700, 900))
-    assert len(stored_files(media_dir)) == 4
+    assert len(stored.paths()) == 4
     service.delete_item(session, actor=admin, item_id=item.id)
     assert item_count(session) == 0
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
     assert session.exec(select(PendingDeletion)).all() == []
 
 
@@ -276,7 +273,7 @@ def test_only_admins_delete(session: Session, admin: Actor) -> None:
 
 
 def test_storage_error_while_deleting_is_recorded_and_finished_later(
-    session: Session, admin: Actor, media_dir: Path
+    session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     item = upload_one(session, admin, images.jpeg(900, 600))
     service.delete_item(session, actor=admin, item_id=item.id, storage=BrokenStorage("delete"))
@@ -285,31 +282,33 @@ def test_storage_error_while_deleting_is_recorded_and_finished_later(
     assert {d.path for d in owed} >= {item.file_path, *item.variants.values()}
     assert all(d.attempts == 1 and "refused" in (d.last_error or "") for d in owed)
     assert service.delete_pending_files(session, owed, get_storage()) == 0
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
     assert session.exec(select(PendingDeletion)).all() == []
 
 
-def test_processing_twice_gives_the_same_result(session: Session, admin: Actor, media_dir: Path) -> None:
+def test_processing_twice_gives_the_same_result(session: Session, admin: Actor, stored: StoredFiles) -> None:
     item = upload_one(session, admin, images.jpeg(1000, 800))
-    before = {p.name: p.read_bytes() for p in stored_files(media_dir)}
+    before = {p: stored.read(p) for p in stored.paths()}
     again = service.process_item(session, item_id=item.id)
     assert again is not None and again.status == MediaStatus.READY
-    assert {p.name: p.read_bytes() for p in stored_files(media_dir)} == before
+    assert {p: stored.read(p) for p in stored.paths()} == before
 
 
-def test_processing_a_deleted_item_is_a_no_op(session: Session, admin: Actor, media_dir: Path, jobs) -> None:
+def test_processing_a_deleted_item_is_a_no_op(
+    session: Session, admin: Actor, stored: StoredFiles, jobs
+) -> None:
     item = upload_one(session, admin, images.jpeg(1000, 800))
     service.delete_item(session, actor=admin, item_id=item.id)
     jobs.run_all()
     assert service.process_item(session, item_id=item.id) is None
-    assert stored_files(media_dir) == []
+    assert stored.paths() == []
 
 
 def test_corrupt_original_ends_as_error_with_a_reason(
-    session: Session, admin: Actor, media_dir: Path, jobs
+    session: Session, admin: Actor, stored: StoredFiles, jobs
 ) -> None:
     item = upload_one(session, admin, images.jpeg(1000, 800))
-    (media_dir / item.file_path).write_bytes(images.truncated(images.jpeg(1000, 800), 0.3) + b"\xff\xd9")
+    stored.write(item.file_path, images.truncated(images.jpeg(1000, 800), 0.3) + b"\xff\xd9")
     jobs.run_all()
     session.refresh(item)
     assert item.status == MediaStatus.ERROR
