@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 _HOME = Path(tempfile.mkdtemp(prefix="nexus-test-"))
@@ -65,7 +66,9 @@ def _delete_all_rows() -> None:
             connection.execute(table.delete())
 
 
+@cache
 def _s3_client():
+    """One client for the test bucket (building one takes ~0.1 s)."""
     from nexus_core.media.storage.s3 import create_client
 
     return create_client(region=REGION, endpoint_url=_S3_ENDPOINT)
