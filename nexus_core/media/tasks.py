@@ -58,7 +58,7 @@ def requeue_lost_jobs_every_minute() -> None:
 
 @huey.signal(signals.SIGNAL_ERROR)
 def _record_final_failure(signal: str, task: Task, exc: BaseException | None = None) -> None:
-    if task.name != process_media_item.name or task.retries > 0:
+    if not isinstance(task, process_media_item.task_class) or task.retries > 0:
         return
     reason = f"Processing failed after {PROCESS_RETRIES + 1} attempts: {exc}"
     with session_scope() as session:

@@ -17,13 +17,15 @@ from nexus_core.db import create_db_engine, session_scope
 from nexus_core.errors import StorageError
 from nexus_core.media import service
 from nexus_core.media.storage.s3 import S3Storage
-from nexus_core.models import MediaItem
+from nexus_core.media.tasks import PROCESS_RETRIES, huey
+from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.policies import Actor
 from tests import images
 from tests.conftest import StoredFiles
 from tests.factories import admin_of, make_project
 from tests.jsonapi import assert_valid_document
 from tests.processes import free_port
+from tests.queue import QueuedJobs
 
 
 def api_as_admin(session: Session) -> tuple[TestClient, dict[str, str], Actor]:
@@ -111,3 +113,25 @@ def test_postgres_connections_killed_under_the_app_are_replaced(session: Session
             )
         )
     assert client.get("/api/v1/media_items", headers=headers).status_code == 200
+
+
+def test_processing_that_fails_on_every_attempt_ends_as_error(
+    session: Session, stored: StoredFiles, jobs: QueuedJobs
+) -> None:
+    actor = admin_of(session, make_project(session))
+    [item] = service.upload(
+        session, actor=actor, files=[service.IncomingFile("dunes.jpg", images.jpeg(900, 600))]
+    )
+    stored.delete(item.file_path)  # every attempt now fails reading the original
+
+    job = huey.dequeue()
+    assert job is not None
+    huey.execute(job)  # retries are left: the queue tries again later, the item is not given up on
+    session.refresh(item)
+    assert item.status == MediaStatus.PROCESSING
+
+    job.retries, job.eta = 0, None  # the last attempt, due now
+    huey.execute(job)
+    session.refresh(item)
+    assert item.status == MediaStatus.ERROR
+    assert item.error is not None and f"after {PROCESS_RETRIES + 1} attempts" in item.error
