@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import JSHandle, Locator, Page, expect
@@ -38,6 +39,29 @@ def wait_for_library(page: Page) -> None:
     """The count under the title is written by the server once the page is connected."""
     expect(page.get_by_test_id("media-count")).to_have_text(re.compile(r"^\d+ images?$"))
     wait_until_connected(page)
+
+
+def reload_until_counted(page: Page, count: str, timeout_s: float = 15) -> None:
+    """Reload the library until its count reads `count`: what another session saved may still be landing."""
+    deadline = time.monotonic() + timeout_s
+    counter = page.get_by_test_id("media-count")
+    while True:
+        page.reload()
+        wait_for_library(page)
+        if counter.inner_text().strip() == count or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(300)
+    expect(counter).to_have_text(count)
+
+
+def clipboard_text(page: Page, expected: re.Pattern[str], timeout_s: float = 5) -> str:
+    """The clipboard once it holds text matching `expected` (writing to it is asynchronous)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text = str(page.evaluate("navigator.clipboard.readText()"))
+        if expected.fullmatch(text) or time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(100)
 
 
 def tiles(page: Page) -> Locator:

@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests import images
 from tests.e2e.conftest import Project, Server, Team
 from tests.e2e.library import (
+    clipboard_text,
     notification,
     open_detail,
     open_library,
@@ -110,8 +111,9 @@ def test_copy_url_puts_the_absolute_url_on_the_clipboard(page: Page, base_url: s
     for name, suffix in (("original", ""), ("thumb", "_thumb")):
         page.get_by_test_id(f"copy-{name}").click()
         expect(notification(page, "URL copied to the clipboard").first).to_be_visible()
-        copied = page.evaluate("navigator.clipboard.readText()")
-        assert re.fullmatch(rf"{re.escape(base_url)}/media/[0-9a-f-]+/{photo.item_id}{suffix}\.jpg", copied)
+        url = re.compile(rf"{re.escape(base_url)}/media/[0-9a-f-]+/{photo.item_id}{suffix}\.jpg")
+        copied = clipboard_text(page, url)
+        assert url.fullmatch(copied), copied
         response = page.request.get(copied)
         assert response.status == 200
         assert response.headers["content-type"] == "image/jpeg"

@@ -16,6 +16,7 @@ from tests.e2e.conftest import Project, Server, Team
 from tests.e2e.library import (
     open_detail,
     open_library,
+    reload_until_counted,
     screenshot,
     sign_in_through_form,
     tile_by_id,
@@ -194,8 +195,6 @@ def test_nobody_else_can_post_to_an_admins_live_upload_url(
     assert anonymous.request.post(url, multipart=forged).status == 403
     assert admin_page.request.post(url, multipart=forged).status == 200  # the owner's own session may
 
-    page.reload()
-    wait_for_library(page)
-    expect(page.get_by_test_id("media-count")).to_have_text("2 images")
+    reload_until_counted(page, "2 images")
     anonymous.close()
     admin_context.close()
