@@ -1,5 +1,6 @@
 """Test set-up: an isolated NEXUS_HOME, a migrated database (SQLite, or PostgreSQL when
-NEXUS_TEST_DATABASE_URL is set), tasks run at once unless a test starts a real consumer.
+NEXUS_TEST_DATABASE_URL is set), tasks run at once in this process, or, with NEXUS_TEST_WORKERS=N,
+by N separate `nexus worker` processes on a Redis queue (see tests/workers.py).
 
 The configured storage is the local media directory, or, when NEXUS_TEST_S3=1, a bucket on moto's
 S3 server on loopback (started here, before nexus_core reads its settings). Tests look at what is
@@ -18,7 +19,9 @@ from pathlib import Path
 
 _HOME = Path(tempfile.mkdtemp(prefix="nexus-test-"))
 os.environ["NEXUS_HOME"] = str(_HOME)
-os.environ["NEXUS_QUEUE_URL"] = "memory://"
+os.environ["NEXUS_QUEUE_URL"] = (
+    os.environ.get("NEXUS_TEST_WORKER_QUEUE_URL", "") if os.environ.get("NEXUS_TEST_WORKERS") else "memory://"
+)
 os.environ.pop("NEXUS_STORAGE_BACKEND", None)
 os.environ.pop("NEXUS_MEDIA_DIR", None)
 if os.environ.get("NEXUS_TEST_DATABASE_URL"):
@@ -93,6 +96,30 @@ def _migrated_database() -> Iterator[None]:
     shutil.rmtree(_HOME, ignore_errors=True)
     if S3_MODE:
         _S3_SERVER.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_logs(_migrated_database: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Path]]:
+    """With NEXUS_TEST_WORKERS=N, the worker processes that run this session's jobs."""
+    from tests import workers
+
+    if not workers.COUNT:
+        yield []
+        return
+    with workers.running_workers(tmp_path_factory.mktemp("workers")) as logs:
+        yield logs
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_by_workers(_worker_logs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Queueing a processing job waits for a worker process to finish it (see tests/workers.py)."""
+    if _worker_logs:
+        from nexus_core.media.tasks import huey, process_media_item
+        from tests.workers import waiting_for_workers
+
+        monkeypatch.setattr(
+            huey, "enqueue", waiting_for_workers(huey, process_media_item.task_class, _worker_logs)
+        )
 
 
 @pytest.fixture(autouse=True)

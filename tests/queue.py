@@ -22,9 +22,13 @@ class QueuedJobs:
 
 @contextmanager
 def queued_jobs() -> Iterator[QueuedJobs]:
+    """Jobs go to a private in-memory queue, which no worker process reads, and run in this process."""
+    immediate, storage = huey.immediate, huey.storage
     huey.immediate = False
+    huey.storage = huey.get_immediate_storage()
     try:
         yield QueuedJobs()
     finally:
         huey.flush()
-        huey.immediate = True
+        huey.storage = storage
+        huey.immediate = immediate

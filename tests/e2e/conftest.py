@@ -1,6 +1,10 @@
 """The browser suite's set-up: one real `nexus serve` subprocess for the whole session, exactly as a
 person starts it (embedded SQLite queue, consumer in the web process), people and projects made with
-the `nexus` command against the same NEXUS_HOME, and Debian's Chromium driven by pytest-playwright."""
+the `nexus` command against the same NEXUS_HOME, and Debian's Chromium driven by pytest-playwright.
+
+With NEXUS_TEST_WORKERS (`./dev test --production`) the server runs as in production instead:
+`nexus serve --no-worker` on the test database and S3 bucket, its jobs run by the session's separate
+`nexus worker` processes on Redis (tests/workers.py); tests marked `production_flow` run that way."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
+from tests import workers
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.library import sign_in_through_form
 from tests.processes import NEXUS, child_environment, free_port, running, wait_until_serving
@@ -98,10 +103,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     for name in NOT_INHERITED:
         environment.pop(name, None)
-    port = free_port()
+    arguments = ["serve", "--port", str(port := free_port())]
+    if workers.COUNT:
+        environment.update(
+            NEXUS_QUEUE_URL=workers.QUEUE_URL,
+            NEXUS_STORAGE_BACKEND=os.environ.get("NEXUS_STORAGE_BACKEND", "local"),
+        )
+        arguments.append("--no-worker")
     base_url = f"http://127.0.0.1:{port}"
     log = home / "serve.log"
-    with running(["serve", "--port", str(port)], environment, log) as process:
+    with running(arguments, environment, log) as process:
         wait_until_serving(base_url, process, log)
         yield Server(base_url=base_url, home=home, environment=environment, log=log)
 

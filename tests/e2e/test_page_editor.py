@@ -293,6 +293,7 @@ def test_typing_on_after_inserting_an_image_keeps_it(
     expect(dunes).to_have_count(1)
 
 
+@pytest.mark.production_flow
 def test_save_autosave_publish_and_the_public_page(
     page: Page,
     team: Team,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests import images
@@ -45,6 +46,7 @@ RECORD_TILES_JS = """() => {
 }"""
 
 
+@pytest.mark.production_flow
 def test_upload_with_the_file_picker_and_by_drag_and_drop(
     page: Page, team: Team, fresh_project: Project, sign_in: Callable[..., None], tmp_path: Path
 ) -> None:
@@ -101,6 +103,7 @@ def test_too_large_and_fake_images_are_refused_by_name(
     expect(page.get_by_test_id("empty-library")).to_be_visible()
 
 
+@pytest.mark.production_flow
 def test_thumbnails_appear_without_a_reload(
     page: Page,
     team: Team,
