@@ -12,6 +12,7 @@ from nexus_core.errors import MediaInUse
 from nexus_core.media import paths, service
 from nexus_core.policies import Action, can
 from nexus_ui.components.clipboard import copy_media_url
+from nexus_ui.components.confirm import confirm
 from nexus_ui.components.media_grid import preview_url
 from nexus_ui.feedback import notify_error, reports_errors, run_reporting
 from nexus_ui.format import dimensions, human_date, human_size
@@ -149,12 +150,17 @@ class MediaDetailPanel:
 
     async def _confirm_delete(self, item_id: UUID, filename: str) -> None:
         explanation = "The original and every variant are removed from storage. This cannot be undone."
-        if not await confirm(f"Delete “{filename}”?", explanation, "Delete"):
+        if not await confirm(f"Delete “{filename}”?", explanation, "Delete", marker="confirm-delete"):
             return
         try:
             await run.io_bound(call_as, self._context, service.delete_item, item_id=item_id, force=False)
         except MediaInUse as in_use:
-            if not await confirm("This image is in use", f"{in_use} Delete it anyway?", "Delete anyway"):
+            if not await confirm(
+                "This image is in use",
+                f"{in_use} Delete it anyway?",
+                "Delete anyway",
+                marker="confirm-delete",
+            ):
                 return
             if not await self._delete_now(item_id, force=True):
                 return
@@ -172,18 +178,3 @@ class MediaDetailPanel:
             notify_error(error)
             return False
         return True
-
-
-async def confirm(title: str, message: str, action: str) -> bool:
-    """Ask before something that cannot be undone; True when the person confirms."""
-    with ui.dialog() as dialog, ui.card().classes("p-6 gap-3 max-w-md"):
-        ui.label(title).classes("text-lg font-semibold")
-        ui.label(message).classes("text-slate-600").props("data-testid=confirm-message")
-        with ui.row().classes("w-full justify-end gap-2"):
-            ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat no-caps")
-            ui.button(action, on_click=lambda: dialog.submit(True)).props(
-                "unelevated no-caps color=negative data-testid=confirm-delete"
-            )
-    answer = await dialog
-    dialog.delete()
-    return bool(answer)

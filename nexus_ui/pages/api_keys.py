@@ -12,6 +12,7 @@ from nexus_core import accounts, projects
 from nexus_core.db import session_scope
 from nexus_core.errors import Forbidden
 from nexus_ui.components.clipboard import copy_text
+from nexus_ui.components.confirm import confirm
 from nexus_ui.components.notices import admin_only_note
 from nexus_ui.feedback import notify_error, run_reporting
 from nexus_ui.format import human_date
@@ -220,17 +221,13 @@ class ApiKeysPage:
 
     async def _confirm_revoke(self, row: accounts.ApiKeyRow) -> None:
         label = f"“{row.key.name}” ({masked(row.key.prefix)})" if row.key.name else masked(row.key.prefix)
-        with ui.dialog() as confirm, ui.card().classes("p-6 gap-3 max-w-md rounded-xl"):
-            ui.label(f"Revoke {label}?").classes("text-lg font-semibold break-all")
-            ui.label("Anything still using it is refused from now on (401). This cannot be undone.").classes(
-                "text-slate-600"
-            )
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: confirm.submit(False)).props("flat no-caps")
-                ui.button("Revoke", on_click=lambda: confirm.submit(True)).props(
-                    "unelevated no-caps color=negative data-testid=confirm-revoke"
-                ).mark("confirm-revoke")
-        if not await confirm:
+        revoking = await confirm(
+            f"Revoke {label}?",
+            "Anything still using it is refused from now on (401). This cannot be undone.",
+            "Revoke",
+            marker="confirm-revoke",
+        )
+        if not revoking:
             return
         try:
             await run.io_bound(call_as, self.context, accounts.revoke_api_key, key_id=row.key.id)

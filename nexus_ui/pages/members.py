@@ -11,6 +11,7 @@ from nexus_core import projects
 from nexus_core.db import session_scope
 from nexus_core.models import Role
 from nexus_core.policies import Action, can
+from nexus_ui.components.confirm import confirm
 from nexus_ui.components.notices import admin_only_note
 from nexus_ui.feedback import notify_error, run_reporting
 from nexus_ui.format import human_date
@@ -172,17 +173,13 @@ class MembersPage:
         await self.reload()
 
     async def _confirm_remove(self, member: projects.MemberRow) -> None:
-        with ui.dialog() as confirm, ui.card().classes("p-6 gap-3 max-w-md rounded-xl"):
-            ui.label(f"Remove {member.email}?").classes("text-lg font-semibold break-all")
-            ui.label(
-                "They lose access to this project at once, and their API keys in it are revoked."
-            ).classes("text-slate-600")
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: confirm.submit(False)).props("flat no-caps")
-                ui.button("Remove", on_click=lambda: confirm.submit(True)).props(
-                    "unelevated no-caps color=negative data-testid=confirm-remove"
-                ).mark("confirm-remove")
-        if not await confirm:
+        removing = await confirm(
+            f"Remove {member.email}?",
+            "They lose access to this project at once, and their API keys in it are revoked.",
+            "Remove",
+            marker="confirm-remove",
+        )
+        if not removing:
             return
         try:
             await run.io_bound(call_as, self.context, projects.remove_member, user_id=member.user_id)
