@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=20, gt=0)
     max_files_per_upload: int = Field(default=10, gt=0)
     max_image_pixels: int = Field(default=100_000_000, gt=0)
+    max_concurrent_uploads: int = Field(default=4, gt=0)
+    upload_wait_seconds: float = Field(default=30, gt=0)
     processing_timeout: int = Field(default=300, gt=0)
     keep_original_metadata: bool = False
     accel_redirect: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_/-]*/$")

@@ -8,6 +8,8 @@ class NexusError(Exception):
 
     status_code = 400
     title = "Bad request"
+    retry_after: int | None = None
+    """Seconds after which the same request may succeed, for errors that pass (the HTTP Retry-After)."""
 
 
 class NotFound(NexusError):
@@ -72,3 +74,11 @@ class StorageError(NexusError):
 
     status_code = 503
     title = "Storage unavailable"
+
+
+class UploadsBusy(NexusError):
+    """Every upload slot of this process stayed taken for the whole wait (see media/upload_slots.py)."""
+
+    status_code = 503
+    title = "Too many uploads"
+    retry_after = 10

@@ -1,4 +1,4 @@
-"""Domain errors become notifications here, in one place."""
+"""Domain errors and warnings become notifications here, in one place."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ def notify_error(error: Exception) -> None:
     else:
         logger.exception("Unexpected error in the admin UI", exc_info=error)
         ui.notify("Something went wrong on our side; please try again.", type="negative")
+
+
+def notify_warning(message: str) -> None:
+    """A notice that needs reading but stops nothing: a cleaned upload, a file the browser left out."""
+    ui.notify(message, type="warning", multi_line=True, close_button=True, timeout=8000)
 
 
 async def run_reporting(function: Callable[..., R], /, *args: Any, **kwargs: Any) -> R | None:

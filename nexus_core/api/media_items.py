@@ -55,7 +55,10 @@ def list_media_items(
 
 @router.post("", status_code=201)
 async def create_media_items(request: Request, session: SessionDep, actor: ActorDep) -> JsonApiResponse:
-    """Multipart upload: one or more `file` fields and an optional `alt_text`."""
+    """Multipart upload: one or more `file` fields and an optional `alt_text`.
+
+    Parts removed from an SVG are reported in the document's `meta.warnings`.
+    """
     settings = get_settings()
     limit = settings.max_upload_bytes * settings.max_files_per_upload + MULTIPART_OVERHEAD
     if int(request.headers.get("content-length") or 0) > limit:
@@ -67,21 +70,25 @@ async def create_media_items(request: Request, session: SessionDep, actor: Actor
         if not uploads:
             raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
         files = [
-            service.IncomingFile(filename=upload.filename, data=await upload.read()) for upload in uploads
+            service.IncomingFile(upload.filename, service.SpooledUpload.from_form(upload))
+            for upload in uploads
         ]
         alt_text = form.get("alt_text")
-    items = await run_in_threadpool(
-        service.upload,
-        session,
-        actor=actor,
-        files=files,
-        alt_text=alt_text if isinstance(alt_text, str) else "",
-    )
+        items = await run_in_threadpool(  # in the form's scope: its spooled files are read in upload slots
+            service.upload,
+            session,
+            actor=actor,
+            files=files,
+            alt_text=alt_text if isinstance(alt_text, str) else "",
+        )
     base_url = _base_url(request)
     resources = [media_item_resource(item, base_url=base_url) for item in items]
     data: Any = resources[0] if len(resources) == 1 else resources
     headers = {"Location": resources[0]["links"]["self"]} if len(resources) == 1 else None
-    return JsonApiResponse({"data": data}, status_code=201, headers=headers)
+    document: dict[str, Any] = {"data": data}
+    if items.warnings:
+        document["meta"] = {"warnings": list(items.warnings)}
+    return JsonApiResponse(document, status_code=201, headers=headers)
 
 
 @router.get("/{item_id}")

@@ -25,8 +25,7 @@ class JsonApiRoute(APIRoute):
             try:
                 return await handler(request)
             except NexusError as error:
-                headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
-                meta = _error_meta(error)
+                meta, headers = _error_meta(error), _error_headers(error)
                 return error_response(error.status_code, error.title, str(error), meta=meta, headers=headers)
             except RequestValidationError as error:
                 first = error.errors()[0]
@@ -45,6 +44,14 @@ class JsonApiRoute(APIRoute):
                 return error_response(error.status_code, "Error", str(error.detail))
 
         return handle
+
+
+def _error_headers(error: NexusError) -> dict[str, str] | None:
+    if isinstance(error, NotAuthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if error.retry_after is not None:
+        return {"Retry-After": str(error.retry_after)}
+    return None
 
 
 def _error_meta(error: NexusError) -> dict[str, Any] | None:

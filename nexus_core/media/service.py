@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, func, or_
@@ -15,9 +16,13 @@ from nexus_core.config import Settings, get_settings
 from nexus_core.errors import ImageError, InvalidInput, MediaInUse, NexusError, NotFound, StorageError
 from nexus_core.media import metadata, paths, processing, validation
 from nexus_core.media.storage import Storage, get_storage, storage_named
+from nexus_core.media.upload_slots import upload_slot
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PendingDeletion, User
 from nexus_core.models.base import new_id, utcnow
 from nexus_core.policies import Action, Actor, authorize
+
+if TYPE_CHECKING:
+    from starlette.datastructures import UploadFile
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +31,41 @@ MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
+class SpooledUpload:
+    """A received file that the web server keeps on disk: its size, and how to read it once a slot is free."""
+
+    size: int
+    read: Callable[[], bytes]
+
+    @classmethod
+    def from_form(cls, upload: UploadFile) -> SpooledUpload:
+        """A file part of a parsed multipart form (Starlette spools parts over 1 MB to disk)."""
+        return cls(upload.size or 0, upload.file.read)
+
+
+@dataclass(frozen=True)
 class IncomingFile:
-    """An uploaded file as received: nothing about it is trusted yet."""
+    """An uploaded file as received: nothing about it is trusted yet.
+
+    Web requests pass a SpooledUpload, so that a file waiting for an upload slot takes no memory.
+    """
 
     filename: str | None
-    data: bytes
+    data: bytes | SpooledUpload
+
+    def read(self) -> bytes:
+        return self.data.read() if isinstance(self.data, SpooledUpload) else self.data
+
+
+class UploadedItems(list[MediaItem]):
+    """The new items in upload order, plus what the uploader should be told (parts removed from files).
+
+    A list, so that callers that want only the items use it as one.
+    """
+
+    def __init__(self, items: Iterable[MediaItem], warnings: Iterable[str]) -> None:
+        super().__init__(items)
+        self.warnings = tuple(warnings)
 
 
 @dataclass(frozen=True)
@@ -47,35 +82,32 @@ def upload(
     alt_text: str = "",
     storage: Storage | None = None,
     settings: Settings | None = None,
-) -> list[MediaItem]:
-    """Validate every file, then store each and queue its processing; all or nothing."""
+) -> UploadedItems:
+    """Validate and store each file, then queue their processing; all or nothing.
+
+    Files go one at a time through an upload slot (upload_slots), so that a process holds the bytes
+    of only a few files at once; a file refused after others were stored takes them away again.
+    """
     authorize(actor, Action.UPLOAD)
     settings = settings or get_settings()
     storage = storage or get_storage(settings)
     if not files:
         raise InvalidInput("Choose at least one image to upload.")
     validation.check_count(len(files), max_files=settings.max_files_per_upload)
+    for file in files:
+        if isinstance(file.data, SpooledUpload):
+            validation.check_size(file.filename, file.data.size, max_bytes=settings.max_upload_bytes)
     alt_text = clean_alt_text(alt_text)
-    accepted = [
-        validation.validate_upload(
-            file.filename,
-            file.data,
-            max_bytes=settings.max_upload_bytes,
-            max_pixels=settings.max_image_pixels,
-        )
-        for file in files
-    ]
-    if not settings.keep_original_metadata:
-        accepted = [
-            replace(upload_, data=metadata.strip_private_metadata(upload_.data, upload_.mime_type))
-            for upload_ in accepted
-        ]
     items: list[MediaItem] = []
+    warnings: list[str] = []
     try:
-        for upload_ in accepted:
-            items.append(
-                _store_new_item(session, actor=actor, upload_=upload_, alt_text=alt_text, storage=storage)
+        for file in files:
+            item, warning = _store_one(
+                session, actor=actor, file=file, alt_text=alt_text, storage=storage, settings=settings
             )
+            items.append(item)
+            if warning:
+                warnings.append(warning)
         session.commit()
         for item in items:
             _enqueue_processing(item.id)
@@ -85,7 +117,30 @@ def upload(
         raise
     for item in items:
         session.refresh(item)  # a fast (or inline) worker may have processed it already
-    return items
+    return UploadedItems(items, warnings=warnings)
+
+
+def _store_one(
+    session: Session,
+    *,
+    actor: Actor,
+    file: IncomingFile,
+    alt_text: str,
+    storage: Storage,
+    settings: Settings,
+) -> tuple[MediaItem, str | None]:
+    """Read, check, strip and store one file in an upload slot; its bytes are let go with the slot."""
+    with upload_slot(settings):
+        upload_ = validation.validate_upload(
+            file.filename,
+            file.read(),
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels,
+        )
+        if not settings.keep_original_metadata:
+            upload_ = replace(upload_, data=metadata.strip_private_metadata(upload_.data, upload_.mime_type))
+        item = _store_new_item(session, actor=actor, upload_=upload_, alt_text=alt_text, storage=storage)
+    return item, upload_.warning
 
 
 def _store_new_item(

@@ -9,15 +9,13 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 import filetype
-from defusedxml import DefusedXmlException, DTDForbidden
-from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml import DefusedXmlException
 
 from nexus_core.config import MEGABYTE
 from nexus_core.errors import ImageError, InvalidInput, UnsupportedMediaType, UploadTooLarge
-from nexus_core.media import processing
+from nexus_core.media import processing, svg
 
 JPEG, PNG, GIF, WEBP, AVIF, SVG = (
     "image/jpeg",
@@ -31,7 +29,6 @@ SUPPORTED_MIME_TYPES: frozenset[str] = frozenset({JPEG, PNG, GIF, WEBP, AVIF, SV
 EXTENSIONS = {JPEG: "jpg", PNG: "png", GIF: "gif", WEBP: "webp", AVIF: "avif", SVG: "svg"}
 ACCEPTED_TYPES = "JPEG, PNG, GIF, WebP, AVIF or SVG"
 
-SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 MAX_FILENAME_LENGTH = 255
 
 _PADDING = b"\x00 \t\r\n"
@@ -41,11 +38,14 @@ _EXTENSION = re.compile(r"(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,5}")
 
 @dataclass(frozen=True)
 class ValidatedUpload:
+    """What may be stored; `warning` tells the uploader what was removed from the file on the way in."""
+
     filename: str
     data: bytes
     mime_type: str
     width: int
     height: int
+    warning: str | None = None
 
 
 def check_count(count: int, *, max_files: int) -> None:
@@ -57,30 +57,38 @@ def check_count(count: int, *, max_files: int) -> None:
         raise InvalidInput(f"You can upload at most {max_files} {noun} at a time; you sent {count}.")
 
 
+def check_size(filename: str | None, size: int, *, max_bytes: int) -> None:
+    """Refuse a file over the limit; a size known before reading spares reading it at all."""
+    if size > max_bytes:
+        shown, limit = _size_text(size, round_up=True), _size_text(max_bytes, round_up=False)
+        raise UploadTooLarge(f"{_label(filename)} is {shown}; the limit is {limit}.")
+
+
 def validate_upload(filename: str | None, data: bytes, *, max_bytes: int, max_pixels: int) -> ValidatedUpload:
     """Check an uploaded file by its content and return what may be stored, or raise the reason."""
     label = _label(filename)
     if not data:
         raise InvalidInput(f"{label} is empty.")
-    if len(data) > max_bytes:
-        size, limit = _size_text(len(data), round_up=True), _size_text(max_bytes, round_up=False)
-        raise UploadTooLarge(f"{label} is {size}; the limit is {limit}.")
+    check_size(filename, len(data), max_bytes=max_bytes)
     mime_type = _detect_raster(data)
+    cleaned = None
     if mime_type is None:
-        _check_svg(data, label)
-        mime_type = SVG
+        cleaned = _sanitize_svg(data, label)
+        data, mime_type = cleaned.data, SVG
     elif not _COMPLETENESS_CHECKS[mime_type](data):
         raise ImageError(f"{label} is damaged or incomplete.")
     try:
         info = processing.probe(data, max_pixels=max_pixels)
     except ImageError as error:
         raise ImageError(f"{label}: {error}") from error
+    safe_name = sanitize_filename(filename, mime_type)
     return ValidatedUpload(
-        filename=sanitize_filename(filename, mime_type),
+        filename=safe_name,
         data=data,
         mime_type=mime_type,
         width=info.width,
         height=info.height,
+        warning=_removal_warning(safe_name, cleaned),
     )
 
 
@@ -89,11 +97,7 @@ def detect_mime_type(data: bytes) -> str | None:
     raster = _detect_raster(data)
     if raster is not None:
         return raster
-    try:
-        document = _parse_xml(data)
-    except DefusedXmlException:
-        return None
-    return SVG if document is not None and document.root.tag == f"{{{SVG_NAMESPACE}}}svg" else None
+    return SVG if svg.is_svg(data) else None
 
 
 def sanitize_filename(name: str | None, mime_type: str) -> str:
@@ -131,6 +135,27 @@ def _size_text(size: int, *, round_up: bool) -> str:
     tenths = size * 10 / unit
     value = (math.ceil(tenths) if round_up else math.floor(tenths)) / 10
     return f"{value:.1f} {name}" if round_up else f"{value:g} {name}"
+
+
+def _sanitize_svg(data: bytes, label: str) -> svg.SanitizedSvg:
+    """Entity declarations and non-SVG documents are refused; anything else unsafe is removed."""
+    try:
+        cleaned = svg.sanitize(data)
+    except DefusedXmlException as error:
+        raise UnsupportedMediaType(
+            f"{label} declares XML entities or a custom DOCTYPE, which are not allowed in SVG uploads."
+        ) from error
+    except RecursionError:  # only writing out a cleaned tree recurses; librsvg reads 256 levels at most
+        raise ImageError(f"{label} nests its elements too deeply to be read.") from None
+    if cleaned is None:
+        raise UnsupportedMediaType(f"{label} is not a supported image ({ACCEPTED_TYPES}).")
+    return cleaned
+
+
+def _removal_warning(filename: str, cleaned: svg.SanitizedSvg | None) -> str | None:
+    if cleaned is None or not cleaned.removed:
+        return None
+    return f"\u201c{filename}\u201d: removed {cleaned.describe_removed()}, which SVG uploads may not contain."
 
 
 # Raster types: magic numbers, then cheap structural checks that catch truncated files without decoding.
@@ -249,136 +274,3 @@ _COMPLETENESS_CHECKS = {
     WEBP: _webp_is_complete,
     AVIF: _avif_is_complete,
 }
-
-
-# SVG: parsed without entity expansion, then refused if anything in the tree could run or fetch.
-
-_FORBIDDEN_ELEMENTS = frozenset(
-    {"script", "foreignobject", "iframe", "frame", "frameset", "embed", "object", "applet", "base", "link",
-     "meta", "handler", "listener", "audio", "video", "source", "track"}
-)  # fmt: skip
-_ANIMATION_ELEMENTS = frozenset({"animate", "set", "animatemotion", "animatetransform", "animatecolor"})
-_URL_ATTRIBUTES = frozenset({"href", "src", "base", "action", "formaction"})
-_W3C_DTD = ("http://www.w3.org/", "https://www.w3.org/")
-_SAFE_DATA_URL = re.compile(r"data:image/(png|jpeg|gif|webp)[;,]")
-_CSS_COMMENT = re.compile(r"/\*.*?(\*/|$)", re.DOTALL)
-_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\\(.)", re.DOTALL)
-_CSS_FETCH = re.compile(r"@import|image-set\(|image\(|cross-fade\(|(?:url|src)\(\s*['\"]?([^'\")]*)")
-
-
-@dataclass(frozen=True)
-class _XmlDocument:
-    root: Element
-    processing_instructions: tuple[str, ...]
-
-
-class _RecordingTreeBuilder(TreeBuilder):
-    """Keeps the targets of processing instructions, which ElementTree otherwise drops."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.processing_instructions: list[str] = []
-
-    def pi(self, target: str, text: str | None = None) -> None:  # type: ignore[override]
-        self.processing_instructions.append(target)
-
-
-class _SvgParser(DefusedXMLParser):
-    """defusedxml's parser that also refuses DOCTYPEs that could add attributes or fetch a DTD.
-
-    The usual `<!DOCTYPE svg PUBLIC … "http://www.w3.org/…/svg11.dtd">` that editors write stays allowed.
-    """
-
-    def __init__(self, target: TreeBuilder) -> None:
-        super().__init__(target=target)
-        self.parser.StartDoctypeDeclHandler = self._refuse_internal_subset
-
-    def _refuse_internal_subset(self, name: str, sysid: str, pubid: str, has_internal_subset: bool) -> None:
-        if has_internal_subset or (sysid and not sysid.startswith(_W3C_DTD)):
-            raise DTDForbidden(name, sysid, pubid)
-
-
-def _parse_xml(data: bytes) -> _XmlDocument | None:
-    """The parsed document, None when it is not well-formed XML; raises DefusedXmlException."""
-    builder = _RecordingTreeBuilder()
-    parser = _SvgParser(target=builder)
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except ParseError:
-        return None
-    return _XmlDocument(root, tuple(builder.processing_instructions))
-
-
-def _check_svg(data: bytes, label: str) -> None:
-    try:
-        document = _parse_xml(data)
-    except DefusedXmlException as error:
-        raise UnsupportedMediaType(
-            f"{label} declares XML entities or a custom DOCTYPE, which are not allowed in SVG uploads."
-        ) from error
-    if document is None or document.root.tag != f"{{{SVG_NAMESPACE}}}svg":
-        raise UnsupportedMediaType(f"{label} is not a supported image ({ACCEPTED_TYPES}).")
-    if not _svg_is_safe(document):
-        raise UnsupportedMediaType(
-            f"{label} contains scripts or external references, which are not allowed in SVG uploads."
-        )
-
-
-def _svg_is_safe(document: _XmlDocument) -> bool:
-    if any(target.lower() == "xml-stylesheet" for target in document.processing_instructions):
-        return False
-    return all(_element_is_safe(element) for element in document.root.iter())
-
-
-def _element_is_safe(element: Element) -> bool:
-    name = _local_name(element.tag)
-    if name in _FORBIDDEN_ELEMENTS:
-        return False
-    if name == "style" and not _css_is_safe("".join(element.itertext())):
-        return False
-    if name in _ANIMATION_ELEMENTS and not _animation_is_safe(element):
-        return False
-    return all(_attribute_is_safe(_local_name(key), value) for key, value in element.attrib.items())
-
-
-def _attribute_is_safe(name: str, value: str) -> bool:
-    if name.startswith("on"):
-        return False
-    if name in _URL_ATTRIBUTES and not _reference_is_safe(value):
-        return False
-    return _css_is_safe(value)
-
-
-def _animation_is_safe(element: Element) -> bool:
-    """`<set attributeName="href" to="javascript:…">` would plant what the attribute checks refuse."""
-    target = _local_name(element.get("attributeName", "").strip().split(":")[-1])
-    return not (target.startswith("on") or target in _URL_ATTRIBUTES)
-
-
-def _reference_is_safe(value: str) -> bool:
-    """Only same-document fragments and inline raster images; browsers ignore whitespace in URLs."""
-    url = "".join(char for char in value if char > " ").lower()
-    return url == "" or url.startswith("#") or bool(_SAFE_DATA_URL.match(url))
-
-
-def _css_is_safe(css: str) -> bool:
-    if "(" not in css and "@" not in css and "\\" not in css:
-        return True
-    decoded = _CSS_ESCAPE.sub(_unescape_css, _CSS_COMMENT.sub("", css)).lower()
-    for match in _CSS_FETCH.finditer(decoded):
-        if match.group(1) is None or not _reference_is_safe(match.group(1)):
-            return False
-    return True
-
-
-def _unescape_css(match: re.Match[str]) -> str:
-    if match.group(1) is None:
-        return match.group(2)
-    code_point = int(match.group(1), 16)
-    return chr(code_point) if 0 < code_point <= 0x10FFFF and not 0xD800 <= code_point <= 0xDFFF else "\ufffd"
-
-
-def _local_name(tag: object) -> str:
-    """The lower-cased name without its namespace; comments and instructions have non-string tags."""
-    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""

@@ -17,9 +17,10 @@ from nicegui.elements.mixins.value_element import ValueElement
 from starlette.datastructures import UploadFile
 
 from nexus_core.errors import NexusError
+from nexus_core.media.service import SpooledUpload
 
 ImageAttributes = dict[str, str]
-UploadHandler = Callable[[str, bytes], Awaitable[ImageAttributes]]
+UploadHandler = Callable[[str, SpooledUpload], Awaitable[ImageAttributes]]
 
 
 class TiptapEditor(
@@ -61,11 +62,10 @@ class TiptapEditor(
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 return JSONResponse({"detail": "Send one image in the field “file”."}, status_code=422)
-            name, data = upload.filename or "image", await upload.read()
-        try:
-            image = await self._on_upload(name, data)
-        except NexusError as error:
-            return JSONResponse({"detail": str(error)}, status_code=error.status_code)
+            try:  # in the form's scope: the spooled file is read once an upload slot is free
+                image = await self._on_upload(upload.filename or "image", SpooledUpload.from_form(upload))
+            except NexusError as error:
+                return JSONResponse({"detail": str(error)}, status_code=error.status_code)
         return JSONResponse({"image": image}, status_code=201)
 
     def _count_uploads(self, event: events.GenericEventArguments) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from nicegui import events, run, ui
 from nexus_core.config import get_settings
 from nexus_core.media import service
 from nexus_core.models import MediaItem
-from nexus_ui.feedback import notify_error
+from nexus_ui.feedback import notify_error, notify_warning
 from nexus_ui.session import ProjectContext, call_as
 
 ACCEPT = (
@@ -46,8 +47,22 @@ REJECTED_JS = (
 )
 
 
-def upload_as(context: ProjectContext, filename: str, data: bytes) -> MediaItem:
-    return call_as(context, service.upload, files=[service.IncomingFile(filename, data)])[0]
+def upload_file_as(
+    context: ProjectContext, filename: str, data: service.SpooledUpload
+) -> service.UploadedItems:
+    return call_as(context, service.upload, files=[service.IncomingFile(filename, data)])
+
+
+def upload_as(context: ProjectContext, filename: str, data: service.SpooledUpload) -> MediaItem:
+    return upload_file_as(context, filename, data)[0]
+
+
+def spooled(file: ui.upload.FileUpload) -> service.SpooledUpload:
+    """NiceGUI keeps files over 1 MB on disk; the upload reads one, through the event loop, once a slot is free."""
+    loop = asyncio.get_running_loop()
+    return service.SpooledUpload(
+        file.size(), lambda: asyncio.run_coroutine_threadsafe(file.read(), loop).result()
+    )
 
 
 class UploadZone:
@@ -82,14 +97,16 @@ class UploadZone:
     async def _handle_upload(self, event: events.UploadEventArguments) -> None:
         name = event.file.name
         try:
-            data = await event.file.read()
-            item = await run.io_bound(upload_as, self._context, name, data)
+            uploaded = await run.io_bound(upload_file_as, self._context, name, spooled(event.file))
         except Exception as error:
             notify_error(error)
             return
-        if item is None:  # the server is shutting down
+        if uploaded is None:  # the server is shutting down
             return
+        item = uploaded[0]
         ui.notify(f"Uploaded “{item.filename}”", type="positive", timeout=2500)
+        for warning in uploaded.warnings:
+            notify_warning(warning)
         result = self._on_uploaded(item)
         if hasattr(result, "__await__"):
             await result
@@ -103,4 +120,4 @@ class UploadZone:
         }
         for entry in event.args or []:
             reason = reasons.get(entry.get("reason"), "was refused")
-            ui.notify(f"“{entry.get('name')}” {reason}.", type="warning", multi_line=True, timeout=8000)
+            notify_warning(f"“{entry.get('name')}” {reason}.")

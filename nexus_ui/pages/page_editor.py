@@ -13,6 +13,7 @@ from nicegui import run, ui
 from nexus_core.content import pages
 from nexus_core.content.templates import TITLE_FIELD, FieldType, get_template
 from nexus_core.errors import NotFound
+from nexus_core.media.service import SpooledUpload
 from nexus_core.models import Page, PageStatus
 from nexus_core.policies import Action, can
 from nexus_ui.components.image_field import ImageField
@@ -225,7 +226,7 @@ class PageEditor:
         item = await MediaPicker(self.context).pick()
         return pages.image_node_attributes(item) if item else None
 
-    async def _upload_image(self, filename: str, data: bytes) -> ImageAttributes:
+    async def _upload_image(self, filename: str, data: SpooledUpload) -> ImageAttributes:
         item = await run.io_bound(upload_as, self.context, filename, data)
         if item is None:
             raise NotFound("The server is shutting down.")

@@ -127,6 +127,19 @@ async def test_upload_in_the_picker_selects_the_new_image(
     await user.should_see(f"picked: {fresh.id}")
 
 
+async def test_upload_of_a_scripted_svg_warns_what_was_removed(
+    user: User, session: Session, project: Project, jobs: object
+) -> None:
+    await open_picker(user, session, project)
+    upload = user.find(ui.upload).elements.pop()
+    drawing = images.svg(body='<script>alert(1)</script><circle r="4" onclick="alert(2)"/>')
+    await upload.handle_uploads([ui.upload.SmallFileUpload("logo.svg", "image/svg+xml", drawing)])
+    await user.should_see("Selected: logo.svg", retries=20)
+    await user.should_see(
+        "“logo.svg”: removed 1 script and 1 event handler, which SVG uploads may not contain."
+    )
+
+
 async def test_viewer_sees_no_upload_zone(user: User, session: Session, project: Project) -> None:
     add_image(session, project, "harbour.png")
     await open_picker(user, session, project, Role.VIEWER)

@@ -13,7 +13,9 @@ from sqlmodel import Session
 
 from nexus_core import accounts
 from nexus_core.api import router as api_router
+from nexus_core.config import get_settings
 from nexus_core.media.proxy import router as media_router
+from nexus_core.media.upload_slots import upload_slot
 from nexus_core.models import Project, Role
 from tests import images
 from tests.factories import make_member, make_project, make_user
@@ -125,6 +127,12 @@ def test_new_upload_is_pending_until_processed(client: TestClient, team: Team, j
         (b"just some text" * 10, "text.jpg", 415, "not a supported image"),
         (b"\xff\xd8\xff" + b"\0" * (21 * 1024 * 1024), "big.jpg", 413, "limit is 20 MB"),
         (images.png_bomb(), "bomb.png", 415, "too large"),
+        (
+            b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+            "xxe.svg",
+            415,
+            "declares XML entities",
+        ),
     ],
 )
 def test_upload_errors(
@@ -144,6 +152,27 @@ def test_eleven_files_in_one_request_are_refused(client: TestClient, team: Team)
     assert "at most 10" in body["errors"][0]["detail"]
 
 
+@pytest.fixture
+def one_upload_slot(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("NEXUS_MAX_CONCURRENT_UPLOADS", "1")
+    monkeypatch.setenv("NEXUS_UPLOAD_WAIT_SECONDS", "0.2")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_upload_while_every_slot_stays_taken_is_503_with_retry_after(
+    client: TestClient, team: Team, one_upload_slot: None
+) -> None:
+    with upload_slot(get_settings()):
+        response = upload(client, team)
+    body = checked(response, 503)
+    assert response.headers["retry-after"] == "10"
+    assert "try again" in body["errors"][0]["detail"]
+    assert checked(upload(client, team), 201)
+
+
 def test_several_files_in_one_request(client: TestClient, team: Team) -> None:
     files = [("file", (f"p{n}.png", images.png(10, 10), "image/png")) for n in range(3)]
     body = checked(client.post("/api/v1/media_items", headers=team.headers("admin"), files=files), 201)
@@ -152,6 +181,24 @@ def test_several_files_in_one_request(client: TestClient, team: Team) -> None:
         "p1.png",
         "p2.png",
     ]
+
+
+def test_svg_upload_is_served_cleaned_and_says_what_was_removed(client: TestClient, team: Team) -> None:
+    drawing = '<a href="javascript:alert(1)"><rect width="9" height="9"/></a><use href="#a"/>'
+    body = checked(upload(client, team, data=images.svg(body=drawing), name="logo.svg"), 201)
+    assert body["meta"] == {
+        "warnings": ["\u201clogo.svg\u201d: removed 1 external reference, which SVG uploads may not contain."]
+    }
+    attributes = body["data"]["attributes"]
+    assert (attributes["status"], attributes["variants"]) == ("ready", {})
+    served = client.get(attributes["url"]).content
+    assert b"javascript" not in served
+    assert b'<a><rect width="9" height="9" /></a><use href="#a" />' in served
+    assert attributes["file_size"] == len(served)
+
+
+def test_clean_upload_has_no_meta(client: TestClient, team: Team) -> None:
+    assert "meta" not in checked(upload(client, team, data=images.svg(), name="logo.svg"), 201)
 
 
 def test_upload_without_a_file_field(client: TestClient, team: Team) -> None:

@@ -24,8 +24,6 @@ from tests import images
 
 LIMITS = {"max_bytes": 20 * MEGABYTE, "max_pixels": 100_000_000}
 ACCEPTED = "(JPEG, PNG, GIF, WebP, AVIF or SVG)"
-UNSAFE_SVG = "contains scripts or external references, which are not allowed in SVG uploads."
-SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
 
 
 def quoted(name: str) -> str:
@@ -36,10 +34,6 @@ def refusal(error_type: type[NexusError], filename: str | None, data: bytes, **l
     with pytest.raises(error_type) as caught:
         validate_upload(filename, data, **{**LIMITS, **limits})
     return caught.value
-
-
-def svg_document(body: str, *, prolog: str = "") -> bytes:
-    return f"{prolog}{SVG_OPEN}{body}</svg>".encode()
 
 
 def animated_avif_header() -> bytes:
@@ -211,140 +205,6 @@ def test_pixel_bomb_is_refused_quickly() -> None:
 def test_pixel_limit_applies_to_svg() -> None:
     error = refusal(ImageError, "huge.svg", images.svg(50_000, 50_000), max_pixels=1_000_000)
     assert str(error).startswith(f"{quoted('huge.svg')}: ")
-
-
-# SVG safety: refused, not rewritten.
-
-UNSAFE_SVGS: list[tuple[str, bytes]] = [
-    ("script", svg_document("<script>alert(1)</script>")),
-    ("cdata-script", svg_document("<script><![CDATA[alert(1)]]></script>")),
-    ("prefixed-script", b'<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script></s:svg>'),
-    ("xhtml-script", svg_document('<script xmlns="http://www.w3.org/1999/xhtml">alert(1)</script>')),
-    ("onload", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
-    ("onclick-uppercase", svg_document('<rect ONCLICK="alert(1)" width="5" height="5"/>')),
-    ("namespaced-handler", svg_document('<rect xmlns:x="urn:x" x:onmouseover="alert(1)"/>')),
-    ("javascript-href", svg_document('<a href="javascript:alert(1)"><text>hi</text></a>')),
-    ("javascript-xlink-mixed-case", svg_document('<a xlink:href="JaVaScRiPt:alert(1)"><text>hi</text></a>')),
-    ("javascript-entities-whitespace",
-     svg_document('<a xlink:href=" &#x6A;ava&#9;script&#58;alert(1)"><text>hi</text></a>')),
-    ("external-image", svg_document('<image href="https://evil.example/track.png" width="5" height="5"/>')),
-    ("protocol-relative", svg_document('<image href="//evil.example/track.png"/>')),
-    ("file-url", svg_document('<image xlink:href="file:///etc/passwd"/>')),
-    ("external-use", svg_document('<use href="https://evil.example/sprite.svg#icon"/>')),
-    ("relative-use", svg_document('<use xlink:href="sprite.svg#icon"/>')),
-    ("svg-data-url", svg_document('<image href="data:image/svg+xml;base64,PHN2Zy8+"/>')),
-    ("html-data-url", svg_document('<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;"/>')),
-    ("foreign-object", svg_document('<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>')),
-    ("iframe", svg_document('<iframe xmlns="http://www.w3.org/1999/xhtml" src="https://evil.example"/>')),
-    ("embed", svg_document('<embed xmlns="http://www.w3.org/1999/xhtml" src="x.swf"/>')),
-    ("object", svg_document('<object xmlns="http://www.w3.org/1999/xhtml" data="x.pdf"/>')),
-    ("set-href", svg_document('<a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a>')),
-    ("animate-xlink-href",
-     svg_document('<a><animate attributeName="xlink:href" values="javascript:alert(1)"/><text>x</text></a>')),
-    ("set-handler", svg_document('<rect><set attributeName="onmouseover" to="alert(1)"/></rect>')),
-    ("style-import", svg_document("<style>@import url(https://evil.example/x.css);</style>")),
-    ("style-import-string", svg_document('<style>@import "https://evil.example/x.css";</style>')),
-    ("style-escaped-import", svg_document(r"<style>@\69mport 'x.css';</style>")),
-    ("style-url", svg_document("<style>rect { fill: url(https://evil.example/x.svg#p) }</style>")),
-    ("style-escaped-url", svg_document(r"<style>rect { fill: \75 rl(https://evil.example/p) }</style>")),
-    ("style-font", svg_document("<style>@font-face { src: url('//evil.example/f.woff') }</style>")),
-    ("style-attribute-url", svg_document('<rect style="fill: url( &quot;http://evil.example/p&quot; )"/>')),
-    ("presentation-attribute-url", svg_document('<rect filter="url(https://evil.example/f.svg#blur)"/>')),
-    ("image-set", svg_document('<rect style="background: image-set(\'x.png\' 1x)"/>')),
-    ("xml-stylesheet", svg_document("", prolog='<?xml-stylesheet type="text/css" href="https://evil.example/x.css"?>')),
-    ("xml-base", svg_document('<g xml:base="https://evil.example/"><use href="#a"/></g>')),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("data", [row[1] for row in UNSAFE_SVGS], ids=[row[0] for row in UNSAFE_SVGS])
-def test_unsafe_svg_is_refused(data: bytes) -> None:
-    error = refusal(UnsupportedMediaType, "logo.svg", data)
-    assert (str(error), error.status_code) == (f"{quoted('logo.svg')} {UNSAFE_SVG}", 415)
-
-
-XXE = b"""<?xml version="1.0"?>
-<!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<svg xmlns="http://www.w3.org/2000/svg"><text>&xxe;</text></svg>"""
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE svg [
-  <!ENTITY lol "lol">
-  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-  <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-]>
-<svg xmlns="http://www.w3.org/2000/svg"><text>&lol9;</text></svg>"""
-
-PARAMETER_ENTITY = b"""<!DOCTYPE svg [<!ENTITY % remote SYSTEM "https://evil.example/x.dtd"> %remote;]>
-<svg xmlns="http://www.w3.org/2000/svg"/>"""
-
-DEFAULT_ATTRIBUTE = b"""<!DOCTYPE svg [<!ATTLIST svg onload CDATA "alert(1)">]>
-<svg xmlns="http://www.w3.org/2000/svg"/>"""
-
-EXTERNAL_DTD = b"""<!DOCTYPE svg SYSTEM "http://169.254.169.254/latest/meta-data/">
-<svg xmlns="http://www.w3.org/2000/svg"/>"""
-
-
-@pytest.mark.parametrize(
-    "data", [XXE, BILLION_LAUGHS, PARAMETER_ENTITY, DEFAULT_ATTRIBUTE, EXTERNAL_DTD],
-    ids=["xxe", "billion-laughs", "parameter-entity", "attlist-default-handler", "external-dtd"],
-)  # fmt: skip
-def test_svg_with_entities_or_custom_doctype_is_refused(data: bytes) -> None:
-    started = time.perf_counter()
-    error = refusal(UnsupportedMediaType, "logo.svg", data)
-    assert time.perf_counter() - started < 1
-    reason = "declares XML entities or a custom DOCTYPE, which are not allowed in SVG uploads."
-    assert str(error) == f"{quoted('logo.svg')} {reason}"
-    assert detect_mime_type(data) is None
-
-
-CLEAN_SVG = """\ufeff<?xml version="1.0" encoding="UTF-8"?>
-<!-- Exported by hand -->
-<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
-     xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"
-     width="200" height="100" viewBox="0 0 200 100" inkscape:version="1.3">
-  <title>Logo</title>
-  <style>
-    /* @import is only mentioned in this comment */
-    .mark { fill: url(#fade); stroke: url( '#edge' ); }
-    text { font-family: sans-serif; }
-  </style>
-  <defs>
-    <linearGradient id="fade" x1="0" x2="1">
-      <stop offset="0" stop-color="#0a7"/><stop offset="1" stop-color="#07a"/>
-    </linearGradient>
-    <radialGradient id="edge" xlink:href="#fade"/>
-    <clipPath id="clip"><rect width="200" height="100" rx="8"/></clipPath>
-    <g id="a"><circle cx="20" cy="20" r="15" class="mark"/></g>
-  </defs>
-  <g clip-path="url(#clip)">
-    <use href="#a"/>
-    <use xlink:href="#a" x="40"/>
-    <a href="#a"><text x="100" y="60">Nexus</text></a>
-    <image width="4" height="4" x="150"
-           href="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="/>
-    <animate attributeName="opacity" from="0" to="1" dur="1s"/>
-  </g>
-</svg>
-""".encode()
-
-ILLUSTRATOR_SVG = svg_document(
-    '<rect width="5" height="5"/>',
-    prolog='<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
-    '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n',
-)
-
-
-@pytest.mark.parametrize("data", [CLEAN_SVG, ILLUSTRATOR_SVG], ids=["gradients-use-style", "public-doctype"])
-def test_clean_svg_is_accepted(data: bytes) -> None:
-    upload = validate_upload("logo.svg", data, **LIMITS)
-    assert (upload.mime_type, upload.filename, upload.data) == ("image/svg+xml", "logo.svg", data)
-    assert upload.width > 0 and upload.height > 0
-
-
-def test_clean_svg_dimensions() -> None:
-    upload = validate_upload("logo", CLEAN_SVG, **LIMITS)
-    assert (upload.width, upload.height) == (200, 100)
 
 
 # Filenames: a display name only, but it must be harmless and match the real type.
