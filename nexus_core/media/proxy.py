@@ -26,7 +26,7 @@ from nexus_core.config import get_settings
 from nexus_core.errors import InvalidPath, NotFound, StorageError
 from nexus_core.media import storage as media_storage
 from nexus_core.media.paths import MEDIA_PATH_PATTERN, mime_type_from_path
-from nexus_core.media.storage import ByteStream, Storage
+from nexus_core.media.storage import ByteRange, ByteStream, FileStat, RangeNotSatisfiable, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,6 @@ async def get_storage() -> Storage:
     return media_storage.get_storage()
 
 
-class RangeNotSatisfiable(Exception):
-    pass
-
-
 @dataclass(frozen=True, slots=True)
 class MediaRequest:
     path: str
@@ -68,6 +64,10 @@ class MediaRequest:
             if name in wanted:
                 wanted[name] = value.decode("latin-1")
         return cls(path, scope["method"] == "HEAD", *wanted.values())
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.if_none_match is not None or self.if_range is not None
 
 
 class MediaResponse:
@@ -138,43 +138,56 @@ def respond(
 ) -> MediaResponse:
     """Decide the whole response for one file; with `nowait`, BlockingIOError if that would wait on I/O.
 
+    A plain GET, with a Range or without, gets the file's stat together with its bytes (one GetObject
+    on S3); HEAD, conditional requests and X-Accel-Redirect answers are decided by the stat first.
+
     With `accel_redirect`, a found file is answered with an `X-Accel-Redirect` to that nginx
     location instead of its bytes: nginx then sends the file (ranges included) with our headers.
     """
     try:
-        stat = storage.stat(request.path, nowait=nowait)
-        if stat is None:
+        if request.head or request.is_conditional or accel_redirect is not None:
+            return _respond_after_stat(storage, request, nowait, accel_redirect)
+        byte_range = parse_byte_range(request.range) if request.range is not None else None
+        opened = storage.open_with_stat(request.path, byte_range=byte_range, nowait=nowait)
+        if opened is None:
             return _not_found()
-        etag = stat.etag.encode()
-        if request.if_none_match is not None and etag_matches(request.if_none_match, stat.etag):
-            return MediaResponse(304, [(b"etag", etag), *_FILE_HEADERS])
-        content_type = mime_type_from_path(request.path).encode()
-        headers = [(b"content-type", content_type), (b"etag", etag), *_FILE_HEADERS]
-        if accel_redirect is not None:
-            headers.append((b"x-accel-redirect", (accel_redirect + request.path).encode()))
-            return MediaResponse(200, headers)
-        status, start, end = 200, 0, stat.size
-        if request.range is not None and (request.if_range is None or request.if_range.strip() == stat.etag):
-            try:
-                byte_range = parse_byte_range(request.range, stat.size)
-            except RangeNotSatisfiable:
-                return _range_not_satisfiable(stat.size)
-            if byte_range is not None:
-                status, (start, end) = 206, byte_range
-                headers.append((b"content-range", f"bytes {start}-{end - 1}/{stat.size}".encode()))
-        length = end - start
-        headers.append((b"content-length", str(length).encode()))
-        if request.head or length == 0:
-            return MediaResponse(status, headers)
-        stream = storage.open(request.path, start=start, end=end, nowait=nowait)
-        if length > WHOLE_BODY_LIMIT:
-            return MediaResponse(status, headers, stream=stream, length=length)
-        return MediaResponse(status, headers, body=_read_whole(stream, length, nowait))
+        status, headers = _file_headers(request.path, opened.stat, opened.start, opened.end, byte_range)
+        return _with_body(status, headers, opened.stream, opened.end - opened.start, nowait)
+    except RangeNotSatisfiable as error:
+        return _range_not_satisfiable(error.size)
     except (InvalidPath, NotFound):
         return _not_found()
     except StorageError as error:
         logger.warning("serving %s failed: %s", request.path, error)
         return MediaResponse(503, _text_headers(b"Storage unavailable"), body=b"Storage unavailable")
+
+
+def _respond_after_stat(
+    storage: Storage, request: MediaRequest, nowait: bool, accel_redirect: str | None
+) -> MediaResponse:
+    stat = storage.stat(request.path, nowait=nowait)
+    if stat is None:
+        return _not_found()
+    if request.if_none_match is not None and etag_matches(request.if_none_match, stat.etag):
+        return MediaResponse(304, [(b"etag", stat.etag.encode()), *_FILE_HEADERS])
+    if accel_redirect is not None:
+        # An explicit empty length (not chunked) lets nginx keep the upstream connection open.
+        location = (accel_redirect + request.path).encode()
+        headers = [
+            *_entity_headers(request.path, stat),
+            (b"x-accel-redirect", location),
+            (b"content-length", b"0"),
+        ]
+        return MediaResponse(200, headers)
+    byte_range = None
+    if request.range is not None and (request.if_range is None or request.if_range.strip() == stat.etag):
+        byte_range = parse_byte_range(request.range)
+    start, end = byte_range.resolve(stat.size) if byte_range else (0, stat.size)
+    status, headers = _file_headers(request.path, stat, start, end, byte_range)
+    if request.head or start == end:
+        return MediaResponse(status, headers)
+    stream = storage.open(request.path, start=start, end=end, nowait=nowait)
+    return _with_body(status, headers, stream, end - start, nowait)
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -184,26 +197,45 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
 
 
-def parse_byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """The single range `bytes=a-b`, `a-` or `-n` as (start, end exclusive); None to send the whole file.
+def parse_byte_range(header: str) -> ByteRange | None:
+    """The single range `bytes=a-b`, `a-` or `-n`; None to send the whole file.
 
     Malformed, multiple or non-byte ranges are ignored (RFC 9110 lets a server do so) and get a 200.
     """
     match = _BYTE_RANGE.fullmatch(header.strip())
     if match is None or match.group(1, 2) == ("", ""):
         return None
-    first, last = match.group(1, 2)
-    if not first:
-        suffix = int(last)
-        if suffix == 0 or size == 0:
-            raise RangeNotSatisfiable
-        return max(size - suffix, 0), size
-    start = int(first)
-    if last and int(last) < start:
+    first, last = (int(value) if value else None for value in match.group(1, 2))
+    if first is not None and last is not None and last < first:
         return None
-    if start >= size:
-        raise RangeNotSatisfiable
-    return start, size if not last else min(int(last) + 1, size)
+    return ByteRange(first, last)
+
+
+def _entity_headers(path: str, stat: FileStat) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-type", mime_type_from_path(path).encode()),
+        (b"etag", stat.etag.encode()),
+        *_FILE_HEADERS,
+    ]
+
+
+def _file_headers(
+    path: str, stat: FileStat, start: int, end: int, byte_range: ByteRange | None
+) -> tuple[int, list[tuple[bytes, bytes]]]:
+    """The status and headers for bytes `start` to `end` of the file: 206 when a range was asked."""
+    headers = _entity_headers(path, stat)
+    if byte_range is not None:
+        headers.append((b"content-range", f"bytes {start}-{end - 1}/{stat.size}".encode()))
+    headers.append((b"content-length", str(end - start).encode()))
+    return (200 if byte_range is None else 206), headers
+
+
+def _with_body(
+    status: int, headers: list[tuple[bytes, bytes]], stream: ByteStream, length: int, nowait: bool
+) -> MediaResponse:
+    if length > WHOLE_BODY_LIMIT:
+        return MediaResponse(status, headers, stream=stream, length=length)
+    return MediaResponse(status, headers, body=_read_whole(stream, length, nowait))
 
 
 def _read_whole(stream: ByteStream, length: int, nowait: bool) -> bytes | bytearray:

@@ -6,14 +6,26 @@ import threading
 
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import InvalidInput
-from nexus_core.media.storage.base import BaseStorage, ByteStream, FileStat, Storage, validate_path
+from nexus_core.media.storage.base import (
+    BaseStorage,
+    ByteRange,
+    ByteStream,
+    FileStat,
+    OpenFile,
+    RangeNotSatisfiable,
+    Storage,
+    validate_path,
+)
 from nexus_core.media.storage.local import LocalStorage
 
 __all__ = [
     "BaseStorage",
+    "ByteRange",
     "ByteStream",
     "FileStat",
     "LocalStorage",
+    "OpenFile",
+    "RangeNotSatisfiable",
     "Storage",
     "build_storage",
     "get_storage",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from nexus_core.errors import InvalidPath
+from nexus_core.errors import InvalidPath, NotFound
 
 MAX_PATH_LENGTH = 512
 _SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}")
@@ -24,6 +24,38 @@ class FileStat:
     modified: datetime | None = None
 
 
+class RangeNotSatisfiable(Exception):
+    """No byte of the asked range is in the file; `size` is the file's, for the 416 answer."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"no byte of the range is within the file's {size} bytes")
+        self.size = size
+
+
+@dataclass(frozen=True, slots=True)
+class ByteRange:
+    """One range as HTTP asks for it, `bytes=first-last`: no `first` means the last `last` bytes, no
+    `last` means to the end. Only the file's size turns it into offsets (`resolve`)."""
+
+    first: int | None
+    last: int | None
+
+    def resolve(self, size: int) -> tuple[int, int]:
+        """(start, end exclusive) within a file of `size` bytes; RangeNotSatisfiable if none of it is."""
+        if self.first is None:
+            suffix = self.last or 0
+            if suffix == 0 or size == 0:
+                raise RangeNotSatisfiable(size)
+            return max(size - suffix, 0), size
+        if self.first >= size:
+            raise RangeNotSatisfiable(size)
+        return self.first, size if self.last is None else min(self.last + 1, size)
+
+    def header(self) -> str:
+        """The Range header that asks for it."""
+        return f"bytes={'' if self.first is None else self.first}-{'' if self.last is None else self.last}"
+
+
 class ByteStream(Protocol):
     """An open stored file, or a byte range of one; `read` returns b"" once the range is exhausted.
 
@@ -33,6 +65,16 @@ class ByteStream(Protocol):
     def read(self, size: int = -1, /, *, nowait: bool = False) -> bytes | bytearray: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFile:
+    """A file's stat with a stream of its bytes `start` to `end` (exclusive)."""
+
+    stat: FileStat
+    start: int
+    end: int
+    stream: ByteStream
 
 
 class Storage(Protocol):
@@ -59,6 +101,10 @@ class Storage(Protocol):
     ) -> ByteStream: ...
 
     def stat(self, path: str, *, nowait: bool = False) -> FileStat | None: ...
+
+    def open_with_stat(
+        self, path: str, *, byte_range: ByteRange | None = None, nowait: bool = False
+    ) -> OpenFile | None: ...
 
     def delete(self, path: str) -> None: ...
 
@@ -123,6 +169,16 @@ class BaseStorage:
         """Size, ETag and type of a file, or None when there is none."""
         return self._stat(validate_path(path), nowait)
 
+    def open_with_stat(
+        self, path: str, *, byte_range: ByteRange | None = None, nowait: bool = False
+    ) -> OpenFile | None:
+        """The stat and a stream of `byte_range` (default all) of a file, or None when there is none.
+
+        What a GET needs, in one call so that a remote backend can answer it with one request.
+        RangeNotSatisfiable when the range misses the file.
+        """
+        return self._open_with_stat(validate_path(path), byte_range, nowait)
+
     def delete(self, path: str) -> None:
         """Remove a file; a missing one is not an error."""
         self._delete(validate_path(path))
@@ -145,6 +201,16 @@ class BaseStorage:
 
     def _stat(self, path: str, nowait: bool) -> FileStat | None:
         raise NotImplementedError
+
+    def _open_with_stat(self, path: str, byte_range: ByteRange | None, nowait: bool) -> OpenFile | None:
+        stat = self._stat(path, nowait)
+        if stat is None:
+            return None
+        start, end = byte_range.resolve(stat.size) if byte_range else (0, stat.size)
+        try:
+            return OpenFile(stat, start, end, self._open(path, start, end, nowait))
+        except NotFound:  # deleted since the stat
+            return None
 
     def _delete(self, path: str) -> None:
         raise NotImplementedError

@@ -8,19 +8,24 @@ import os
 import tracemalloc
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from botocore.awsrequest import AWSPreparedRequest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from nexus_core.errors import StorageError
 from nexus_core.media.paths import generate_path
 from nexus_core.media.proxy import CHUNK_SIZE, get_storage, router
-from nexus_core.media.storage import ByteStream, FileStat, LocalStorage, Storage
+from nexus_core.media.storage import ByteStream, FileStat, LocalStorage, OpenFile, Storage
 from nexus_core.media.storage import get_storage as default_storage
 from tests import images
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 pytest_plugins = ("tests.s3server",)
 
@@ -220,6 +225,16 @@ def test_missing_file_returns_404(client: TestClient) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+@pytest.mark.parametrize("headers", [{}, {"range": "bytes=0-9"}, {"if-none-match": '"other"'}])
+def test_deleted_file_returns_404(
+    client: TestClient, storage: Storage, stored: bytes, headers: dict[str, str]
+) -> None:
+    assert client.get(URL, headers=headers).status_code in (200, 206)
+    storage.delete(PATH)
+    assert client.get(URL, headers=headers).status_code == 404
+    assert client.head(URL, headers=headers).status_code == 404
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -313,7 +328,13 @@ class ReadRecordingStorage:
         return getattr(self.inner, name)
 
     def open(self, path: str, **options: object) -> ByteStream:
-        stream = self.inner.open(path, **options)  # type: ignore[arg-type]
+        return self._recording(self.inner.open(path, **options))  # type: ignore[arg-type]
+
+    def open_with_stat(self, path: str, **options: object) -> OpenFile | None:
+        opened = self.inner.open_with_stat(path, **options)  # type: ignore[arg-type]
+        return opened and replace(opened, stream=self._recording(opened.stream))
+
+    def _recording(self, stream: ByteStream) -> ByteStream:
         recorder = self
 
         class RecordingStream:
@@ -421,3 +442,53 @@ def test_without_override_the_storage_comes_from_the_settings(image: bytes) -> N
     app.include_router(router)
     response = TestClient(app).get(URL)
     assert (response.status_code, response.content) == (200, image)
+
+
+@pytest.fixture
+def s3_requests(s3_client: S3Client) -> Iterator[list[str]]:
+    """The method of every HTTP request the S3 client sends (retries included) while the test runs."""
+    sent: list[str] = []
+
+    def record(request: AWSPreparedRequest, **_: object) -> None:
+        sent.append(request.method)
+
+    s3_client.meta.events.register("before-send.s3", record, unique_id="count-s3-requests")
+    yield sent
+    s3_client.meta.events.unregister("before-send.s3", unique_id="count-s3-requests")
+
+
+S3_ROUND_TRIPS = [
+    ("GET", {}, 200, ["GET"]),
+    ("GET", {"range": "bytes=0-9"}, 206, ["GET"]),
+    ("GET", {"range": "bytes=-50"}, 206, ["GET"]),
+    ("GET", {"range": "bytes=10-99999999"}, 206, ["GET"]),
+    ("HEAD", {}, 200, ["HEAD"]),
+    ("GET", {"if-none-match": "{etag}"}, 304, ["HEAD"]),
+    ("GET", {"if-none-match": '"other"'}, 200, ["HEAD", "GET"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "status", "expected"),
+    S3_ROUND_TRIPS,
+    ids=["get", "range", "suffix", "open-range", "head", "not-modified", "modified"],
+)
+def test_s3_round_trips_per_request(
+    s3_storage: Storage,
+    s3_requests: list[str],
+    image: bytes,
+    method: str,
+    headers: dict[str, str],
+    status: int,
+    expected: list[str],
+) -> None:
+    """A GET costs one GetObject: the stat comes with the bytes; only conditional requests and HEAD ask first."""
+    s3_storage.store(PATH, image, content_type="image/jpeg")
+    app = FastAPI()
+    app.include_router(router)
+    app.dependency_overrides[get_storage] = lambda: s3_storage
+    s3_requests.clear()
+    headers = {name: value.format(etag=etag_of(image)) for name, value in headers.items()}
+    response = TestClient(app).request(method, URL, headers=headers)
+    assert response.status_code == status
+    assert s3_requests == expected

@@ -11,7 +11,14 @@ import pytest
 
 from nexus_core.config import Settings
 from nexus_core.errors import InvalidPath, NotFound, StorageError
-from nexus_core.media.storage import LocalStorage, Storage, get_storage
+from nexus_core.media.storage import (
+    ByteRange,
+    ByteStream,
+    LocalStorage,
+    RangeNotSatisfiable,
+    Storage,
+    get_storage,
+)
 
 PAYLOAD = os.urandom(3000)
 PATH = "0b5e2c3a-8f1d-4c55-9a0e-3f6d2b7c1e90/9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a.jpg"
@@ -46,6 +53,7 @@ OPERATIONS: dict[str, Callable[[Storage, str], object]] = {
     "read_bytes": lambda storage, path: storage.read_bytes(path),
     "open": lambda storage, path: storage.open(path),
     "stat": lambda storage, path: storage.stat(path),
+    "open_with_stat": lambda storage, path: storage.open_with_stat(path),
     "delete": lambda storage, path: storage.delete(path),
     "exists": lambda storage, path: storage.exists(path),
 }
@@ -58,7 +66,10 @@ def sha256_etag(data: bytes) -> str:
 def read_all(
     storage: Storage, path: str, *, start: int = 0, end: int | None = None, size: int = 1000
 ) -> bytes:
-    stream = storage.open(path, start=start, end=end)
+    return drain(storage.open(path, start=start, end=end), size)
+
+
+def drain(stream: ByteStream, size: int = 1000) -> bytes:
     try:
         return b"".join(iter(lambda: bytes(stream.read(size)), b""))
     finally:
@@ -123,6 +134,39 @@ class StorageContract:
     def test_open_an_empty_range(self, storage: Storage) -> None:
         storage.store(PATH, PAYLOAD, content_type="image/jpeg")
         assert read_all(storage, PATH, start=7, end=7) == b""
+
+    @pytest.mark.parametrize(
+        ("byte_range", "start", "end"),
+        [
+            (None, 0, 3000),
+            (ByteRange(0, 9), 0, 10),
+            (ByteRange(10, None), 10, 3000),
+            (ByteRange(None, 50), 2950, 3000),
+            (ByteRange(10, 99999), 10, 3000),
+            (ByteRange(None, 99999), 0, 3000),
+            (ByteRange(2999, 2999), 2999, 3000),
+        ],
+    )
+    def test_open_with_stat_gives_the_stat_and_the_range(
+        self, storage: Storage, byte_range: ByteRange | None, start: int, end: int
+    ) -> None:
+        storage.store(PATH, PAYLOAD, content_type="image/jpeg")
+        opened = storage.open_with_stat(PATH, byte_range=byte_range)
+        assert opened is not None
+        assert (opened.stat, opened.start, opened.end) == (storage.stat(PATH), start, end)
+        assert drain(opened.stream) == PAYLOAD[start:end]
+
+    @pytest.mark.parametrize("byte_range", [ByteRange(3000, None), ByteRange(5000, 6000), ByteRange(None, 0)])
+    def test_open_with_stat_of_a_range_outside_the_file(
+        self, storage: Storage, byte_range: ByteRange
+    ) -> None:
+        storage.store(PATH, PAYLOAD, content_type="image/jpeg")
+        with pytest.raises(RangeNotSatisfiable) as raised:
+            storage.open_with_stat(PATH, byte_range=byte_range)
+        assert raised.value.size == 3000
+
+    def test_open_with_stat_of_a_missing_file_is_none(self, storage: Storage) -> None:
+        assert storage.open_with_stat("p/missing.jpg") is None
 
     def test_delete_an_existing_file(self, storage: Storage) -> None:
         storage.store(PATH, PAYLOAD, content_type="image/jpeg")

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSPreparedRequest
 from botocore.config import Config
 
 from nexus_core.config import Settings
 from nexus_core.errors import NotFound, StorageError
-from nexus_core.media.storage import get_storage
+from nexus_core.media.storage import ByteRange, get_storage
 from nexus_core.media.storage.s3 import S3Storage
-from tests.core.media.test_storage_local import PATH, PAYLOAD, StorageContract, sha256_etag
+from tests.core.media.test_storage_local import PATH, PAYLOAD, StorageContract, drain, sha256_etag
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -78,12 +79,35 @@ class TestS3Storage(StorageContract):
         stat = storage.stat(PATH)
         assert stat is not None and stat.etag == response["ETag"]
 
+    def test_open_with_stat_asks_again_when_the_server_ignores_the_range(
+        self, storage: S3Storage, s3_client: S3Client
+    ) -> None:
+        """Some S3-compatible servers answer a Range with the whole object: a HEAD and a ranged GET follow."""
+        storage.store(PATH, PAYLOAD, content_type="image/jpeg")
+        sent: list[str] = []
+
+        def ignore_the_first_range(request: AWSPreparedRequest, **_: object) -> None:
+            if not sent:
+                del request.headers["Range"]
+            sent.append(request.method)
+
+        s3_client.meta.events.register("before-send.s3", ignore_the_first_range, unique_id="ignore-range")
+        try:
+            opened = storage.open_with_stat(PATH, byte_range=ByteRange(0, 9))
+        finally:
+            s3_client.meta.events.unregister("before-send.s3", unique_id="ignore-range")
+        assert opened is not None and (opened.start, opened.end) == (0, 10)
+        assert drain(opened.stream) == PAYLOAD[:10]
+        assert sent == ["GET", "HEAD", "GET"]
+
     def test_nowait_always_refuses(self, storage: S3Storage) -> None:
         storage.store(PATH, PAYLOAD, content_type="image/jpeg")
         with pytest.raises(BlockingIOError):
             storage.stat(PATH, nowait=True)
         with pytest.raises(BlockingIOError):
             storage.open(PATH, nowait=True)
+        with pytest.raises(BlockingIOError):
+            storage.open_with_stat(PATH, nowait=True)
         stream = storage.open(PATH)
         try:
             with pytest.raises(BlockingIOError):
