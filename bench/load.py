@@ -1,8 +1,10 @@
 """Load test: real `nexus` processes under many clients, on the default and the production set-up.
 
 Run from the repository root: `.venv/bin/python -m bench.load` (needs `wrk`: `apt-get install -y wrk`;
-the X-Accel-Redirect comparison needs nginx: `apt-get install -y nginx-light`). Everything runs on
-127.0.0.1, in a temporary NEXUS_HOME, and is stopped and removed at the end, on failure too.
+the X-Accel-Redirect comparison needs nginx: `apt-get install -y nginx-light`), or
+`.venv/bin/python -m bench.load accel` for the X-Accel-Redirect comparison alone (about 1.5 minutes).
+Everything runs on 127.0.0.1, in a temporary NEXUS_HOME, and is stopped and removed at the end, on
+failure too.
 
 For each configuration it runs `nexus migrate`, creates a user, a project and an API key with the
 `nexus` CLI, starts the servers, uploads one ~200 KB JPEG and waits until it is ready, then:
@@ -25,11 +27,16 @@ Configurations:
   two `nexus worker` processes. Skipped when PostgreSQL or Redis is not reachable on 127.0.0.1.
   moto is a test double written in Python: the `/media` figures there measure it more than us.
 
-3. X-Accel-Redirect (NEXUS_ACCEL_REDIRECT, local files): nginx in front of `nexus serve` answers
-   `/media/*` from the `X-Accel-Redirect` the proxy sends after its checks, against nginx serving
-   the same directory itself and against the Python proxy alone: `wrk -t2 -c64`, 3 alternating
-   5 s runs each (15 s per server), median (target: X-Accel >= 0.8x nginx direct's requests/s).
-   The nginx configuration used is printed at the end (`NGINX_TEMPLATE`).
+3. X-Accel-Redirect (NEXUS_ACCEL_REDIRECT, local files): nginx with the configuration recommended in
+   README.md's "Production" section, in front of `nexus serve`, against nginx serving the same
+   directory itself and against the Python proxy alone: `wrk -t2 -c64`, 5 alternating 5 s runs
+   each, median (target: >= 0.8x nginx direct's requests/s). The nginx configuration is README.md's
+   block itself, read from the file, with this machine's port, media directory and cache directory
+   put in (`README_PLACEHOLDERS`) inside `NGINX_HARNESS`; it is printed at the end. Before the load
+   runs, its answers are compared with the Python proxy's: headers and body, a second (cached)
+   request, the same with nexus stopped (SIGSTOP: served from nginx's cache alone), Range, If-Range,
+   If-None-Match, 404s, a file that appears after its 404 (not cached) and one deleted after being
+   cached (404 at once).
 
 Exit status 1 when a target is missed.
 """
@@ -51,6 +58,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -83,12 +91,26 @@ BUCKET = "nexus-load"
 
 ACCEL_PREFIX = "/_media_files/"
 ACCEL_CONNECTIONS = 64
-ACCEL_ROUNDS = 3
+ACCEL_ROUNDS = 5
 ACCEL_SECONDS = 5
 ACCEL_TARGET = 0.8
 NGINX_WORKERS = "1"
+DIRECT = "nginx direct"
+ACCEL = "nginx + nexus, README config"
+PYTHON = "Python proxy alone"
+README = Path(__file__).resolve().parent.parent / "README.md"
 
-NGINX_TEMPLATE = """\
+# What the benchmark puts in place of the README's example values; each must be in the README block.
+README_PLACEHOLDERS = {
+    "listen 80;": "listen {host}:{accel_port};",
+    "server 127.0.0.1:8080;": "server {host}:{nexus_port};",
+    "/srv/nexus/var/media/": "{media_dir}/",
+    "/var/cache/nginx/nexus-media": "{directory}/nginx-cache",
+}
+
+# Process-wide settings of this run around README.md's block (the `http { }` content a site adds),
+# plus the baseline: nginx serving the same directory itself.
+NGINX_HARNESS = """\
 worker_processes {workers};
 {user}daemon off;
 pid {directory}/nginx.pid;
@@ -107,37 +129,9 @@ http {{
     proxy_temp_path {directory}/nginx-proxy;
     fastcgi_temp_path {directory}/nginx-fastcgi;
 
-    upstream nexus {{
-        server {host}:{nexus_port};
-        keepalive 64;
-    }}
-
-    # A: nginx in front of nexus; /media/* is checked by nexus, sent by nginx.
-    server {{
-        listen {host}:{accel_port};
-        location /media/ {{
-            proxy_pass http://nexus;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            # nginx alone announces and serves ranges (else Accept-Ranges comes twice).
-            proxy_force_ranges on;
-        }}
-        location {accel_prefix} {{
-            internal;
-            alias {media_dir}/;
-            # On an X-Accel-Redirect nginx keeps only Content-Type, Cache-Control, Accept-Ranges (and
-            # a few others) of nexus's headers: the ETag and the safety headers are put back here.
-            etag off;
-            add_header ETag $upstream_http_etag always;
-            add_header X-Content-Type-Options $upstream_http_x_content_type_options always;
-            add_header Content-Security-Policy $upstream_http_content_security_policy always;
-        }}
-    }}
-
-    # B: the baseline, nginx serving the same directory itself.
+    # README.md, "## Production", the nginx block:
+{recommended}
+    # The baseline: nginx serving the same directory itself.
     server {{
         listen {host}:{direct_port};
         location /media/ {{
@@ -168,7 +162,8 @@ class WrkRun:
     requests: int
     non_2xx: int
     socket_errors: int
-    cpu_us_per_request: float = 0.0
+    nginx_us_per_request: float = 0.0
+    nexus_us_per_request: float = 0.0
 
     @property
     def errors(self) -> int:
@@ -226,6 +221,8 @@ class AccelResult:
     header_problems: list[str]
     checks: list[str]
     config: str
+    file_bytes: int
+    ratios: dict[str, list[float]]  # each round's req/s over that round's nginx direct req/s
 
 
 @dataclass
@@ -235,8 +232,18 @@ class Report:
     accel: AccelResult | None = None
 
 
-def main() -> None:
-    """Run the configurations, print the tables and PASS/FAIL lines; exit status 1 on a FAIL."""
+PARTS = ("all", "accel")
+
+
+def main(arguments: list[str] | None = None) -> None:
+    """Run the configurations, print the tables and PASS/FAIL lines; exit status 1 on a FAIL.
+
+    `arguments` (`python -m bench.load [all|accel]`): `accel` runs the X-Accel-Redirect comparison
+    alone, on a fresh default set-up holding the one ~200 KB JPEG.
+    """
+    part = (arguments or ["all"])[0]
+    if part not in PARTS or len(arguments or []) > 1:
+        raise SystemExit(f"usage: python -m bench.load [{'|'.join(PARTS)}]")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on `kill` too
@@ -245,27 +252,52 @@ def main() -> None:
     started = time.monotonic()
     report = Report()
     with tempfile.TemporaryDirectory(prefix="nexus-load-") as directory:
-        root = Path(directory)
-        small, large = _make_images()
-        print(
-            f"images: one {len(small) / 1024:.0f} KB JPEG ({SMALL_SIZE[0]}x{SMALL_SIZE[1]}), {UPLOADS} distinct "
-            f"JPEGs of {statistics.mean(map(len, large)) / 2**20:.1f} MB ({LARGE_SIZE[0]}x{LARGE_SIZE[1]})",
-            flush=True,
-        )
-        default_home = root / "default"
-        report.configs.append(_run_default(default_home, small, large))
-        if reason := _production_unavailable():
-            report.skipped.append(f"production configuration skipped: {reason}")
+        if part == "accel":
+            _run_accel_alone(Path(directory), report)
         else:
-            report.configs.append(_run_production(root / "production", small, large))
-        if reason := _accel_unavailable():
-            report.skipped.append(f"X-Accel-Redirect comparison skipped: {reason}")
-        else:
-            report.accel = _run_accel(root / "accel", default_home)
+            _run_all(Path(directory), report)
     passed = _print_report(report)
     print(f"\ntotal {time.monotonic() - started:.0f} s; load average {os.getloadavg()[0]:.1f} at the end")
     if not passed:
         raise SystemExit(1)
+
+
+def _run_all(root: Path, report: Report) -> None:
+    small, large = _small_image(), _large_images()
+    print(
+        f"images: one {len(small) / 1024:.0f} KB JPEG ({SMALL_SIZE[0]}x{SMALL_SIZE[1]}), {UPLOADS} distinct "
+        f"JPEGs of {statistics.mean(map(len, large)) / 2**20:.1f} MB ({LARGE_SIZE[0]}x{LARGE_SIZE[1]})",
+        flush=True,
+    )
+    default_home = root / "default"
+    report.configs.append(_run_default(default_home, small, large))
+    if reason := _production_unavailable():
+        report.skipped.append(f"production configuration skipped: {reason}")
+    else:
+        report.configs.append(_run_production(root / "production", small, large))
+    if reason := _accel_unavailable():
+        report.skipped.append(f"X-Accel-Redirect comparison skipped: {reason}")
+    else:
+        report.accel = _run_accel(root / "accel", default_home)
+
+
+def _run_accel_alone(root: Path, report: Report) -> None:
+    """`python -m bench.load accel`: the default set-up with the one small JPEG, then the comparison."""
+    if reason := _accel_unavailable():
+        raise SystemExit(f"X-Accel-Redirect comparison impossible: {reason}")
+    small = _small_image()
+    print(f"image: one {len(small) / 1024:.0f} KB JPEG ({SMALL_SIZE[0]}x{SMALL_SIZE[1]})", flush=True)
+    home = root / "default"
+    print("\n[default] SQLite, local files: upload the JPEG and wait until it is ready", flush=True)
+    home.mkdir()
+    environment = _environment(home)
+    token = _install(environment)
+    port = free_port()
+    with running(["serve", "--port", str(port)], environment, home / "serve.log") as web:
+        base_url = f"http://{HOST}:{port}"
+        _wait_until_serving(base_url, web)
+        _upload_and_wait(base_url, {"Authorization": f"Bearer {token}"}, small)
+    report.accel = _run_accel(root / "accel", home)
 
 
 # --- configurations --------------------------------------------------------------------------------
@@ -375,9 +407,10 @@ def _measure_config(
 
 
 def _run_accel(directory: Path, home: Path) -> AccelResult:
-    """nginx direct vs nginx + X-Accel-Redirect vs the Python proxy, on the default set-up's files."""
+    """nginx direct vs nginx with README.md's configuration vs the Python proxy, on `home`'s files."""
     print(
-        f"\n[X-Accel-Redirect] nginx direct vs nginx + NEXUS_ACCEL_REDIRECT={ACCEL_PREFIX} vs Python proxy",
+        f"\n[X-Accel-Redirect] nginx direct vs nginx (README configuration) + NEXUS_ACCEL_REDIRECT="
+        f"{ACCEL_PREFIX} vs the Python proxy alone",
         flush=True,
     )
     directory.mkdir()
@@ -400,16 +433,12 @@ def _run_accel(directory: Path, home: Path) -> AccelResult:
             )
         )
         nginx_accel_port, nginx_direct_port = free_port(), free_port()
-        config = NGINX_TEMPLATE.format(
-            workers=NGINX_WORKERS,
-            user=f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else "",
-            directory=directory,
-            host=HOST,
+        config = nginx_config(
+            directory,
+            media_dir,
             nexus_port=accel_port,
             accel_port=nginx_accel_port,
             direct_port=nginx_direct_port,
-            accel_prefix=ACCEL_PREFIX,
-            media_dir=media_dir,
         )
         config_path = directory / "nginx.conf"
         config_path.write_text(config)
@@ -435,85 +464,208 @@ def _run_accel(directory: Path, home: Path) -> AccelResult:
         _wait_until_listening(nginx_accel_port)
         _wait_until_listening(nginx_direct_port)
         targets = {
-            "nginx direct": f"http://{HOST}:{nginx_direct_port}/media/{media_path}",
-            "nginx + X-Accel-Redirect": f"http://{HOST}:{nginx_accel_port}/media/{media_path}",
-            "Python proxy": f"http://{HOST}:{plain_port}/media/{media_path}",
+            DIRECT: f"http://{HOST}:{nginx_direct_port}/media/{media_path}",
+            ACCEL: f"http://{HOST}:{nginx_accel_port}/media/{media_path}",
+            PYTHON: f"http://{HOST}:{plain_port}/media/{media_path}",
         }
-        nginx_pids = [nginx_process.pid, *_children(nginx_process.pid)]
-        server_pids = {
-            "nginx direct": nginx_pids,
-            "nginx + X-Accel-Redirect": [*nginx_pids, accel.pid],
-            "Python proxy": [plain.pid],
+        header_problems, checks = _check_accel(
+            targets, f"http://{HOST}:{accel_port}", accel, media_dir, media_path
+        )
+        # The master and the worker: the cache loader exits after a minute, the cache manager idles.
+        nginx_pids = [nginx_process.pid, *_nginx_workers(nginx_process.pid)]
+        pids = {
+            DIRECT: (nginx_pids, []),
+            ACCEL: (nginx_pids, [accel.pid]),
+            PYTHON: ([], [plain.pid]),
         }
-        header_problems, checks = _check_accel(targets, f"http://{HOST}:{accel_port}", media_path)
         for url in targets.values():
             _wrk(url, connections=ACCEL_CONNECTIONS, seconds=1)  # warm-up
         runs: dict[str, list[WrkRun]] = {name: [] for name in targets}
         for _ in range(ACCEL_ROUNDS):
             for name, url in targets.items():
-                cpu_before = _cpu_seconds(server_pids[name])
+                nginx_pids, nexus_pids = pids[name]
+                nginx_before, nexus_before = _cpu_seconds(nginx_pids), _cpu_seconds(nexus_pids)
                 run = _wrk(url, connections=ACCEL_CONNECTIONS, seconds=ACCEL_SECONDS)
-                run.cpu_us_per_request = (_cpu_seconds(server_pids[name]) - cpu_before) / run.requests * 1e6
+                run.nginx_us_per_request = (_cpu_seconds(nginx_pids) - nginx_before) / run.requests * 1e6
+                run.nexus_us_per_request = (_cpu_seconds(nexus_pids) - nexus_before) / run.requests * 1e6
                 runs[name].append(run)
         medians = {}
         for name, results in runs.items():
             median = sorted(results, key=lambda run: run.requests_per_second)[ACCEL_ROUNDS // 2]
-            median.cpu_us_per_request = statistics.median(run.cpu_us_per_request for run in results)
+            median.nginx_us_per_request = statistics.median(run.nginx_us_per_request for run in results)
+            median.nexus_us_per_request = statistics.median(run.nexus_us_per_request for run in results)
             median.non_2xx = max(run.non_2xx for run in results)
             median.socket_errors = max(run.socket_errors for run in results)
             medians[name] = median
-        return AccelResult(medians, header_problems, checks, config)
+        # Each run against the nginx direct run just before it: both saw the same machine load.
+        ratios = {
+            name: [
+                run.requests_per_second / direct.requests_per_second
+                for run, direct in zip(results, runs[DIRECT], strict=True)
+            ]
+            for name, results in runs.items()
+        }
+        file_bytes = (media_dir / media_path).stat().st_size
+        return AccelResult(medians, header_problems, checks, config, file_bytes, ratios)
 
 
-def _check_accel(targets: dict[str, str], accel_backend: str, media_path: str) -> tuple[list[str], list[str]]:
-    """Compare what nginx + X-Accel sends with what the Python proxy sends; check ranges and 404s."""
-    python = _fetch(targets["Python proxy"])
-    direct = _fetch(targets["nginx direct"])
-    via_accel = _fetch(targets["nginx + X-Accel-Redirect"])
-    problems = []
-    if (
-        via_accel.status_code != 200
-        or via_accel.content != python.content
-        or direct.content != python.content
-    ):
-        problems.append(f"body differs (status {via_accel.status_code}, {len(via_accel.content)} bytes)")
-    for name in FILE_HEADERS:
-        if via_accel.headers.get(name) != python.headers.get(name):
-            problems.append(
-                f"{name}: {via_accel.headers.get(name)!r} instead of {python.headers.get(name)!r}"
+def recommended_nginx_config() -> str:
+    """The nginx block of README.md's "## Production" section, as documented."""
+    production = README.read_text(encoding="utf-8").partition("\n## Production\n")[2].partition("\n## ")[0]
+    match = re.search(r"```nginx\n(.*?)```", production, re.DOTALL)
+    if match is None:
+        raise SystemExit(f"no ```nginx block in the Production section of {README}")
+    return match[1]
+
+
+def nginx_config(
+    directory: Path, media_dir: Path, *, nexus_port: int, accel_port: int, direct_port: int
+) -> str:
+    """README.md's nginx block with this run's addresses and directories, inside `NGINX_HARNESS`."""
+    recommended = recommended_nginx_config()
+    values = {
+        "host": HOST,
+        "nexus_port": nexus_port,
+        "accel_port": accel_port,
+        "media_dir": media_dir,
+        "directory": directory,
+    }
+    for example, ours in README_PLACEHOLDERS.items():
+        if example not in recommended:
+            raise SystemExit(
+                f"README.md's nginx block has no {example!r} any more: update README_PLACEHOLDERS"
             )
-    if "x-accel-redirect" in via_accel.headers:
-        problems.append("the X-Accel-Redirect header reaches the client")
-    checks = []
-    backend = httpx.get(f"{accel_backend}/media/{media_path}", timeout=10)
+        recommended = recommended.replace(example, ours.format(**values))
+    return NGINX_HARNESS.format(
+        workers=NGINX_WORKERS,
+        user=f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else "",
+        recommended=textwrap.indent(recommended, "    "),
+        direct_port=direct_port,
+        **values,
+    )
+
+
+def _check_accel(
+    targets: dict[str, str],
+    nexus_url: str,
+    nexus: subprocess.Popen[bytes],
+    media_dir: Path,
+    media_path: str,
+) -> tuple[list[str], list[str]]:
+    """Compare nginx's answers with the Python proxy's: cached or not, ranges, revalidation, 404s."""
+    url = targets[ACCEL]
+    base = url.removesuffix(f"/media/{media_path}")
+    python = _fetch(targets[PYTHON])
+    etag = python.headers["etag"]
+    problems: list[str] = []
+    checks: list[str] = []
+    if _fetch(targets[DIRECT]).content != python.content:
+        problems.append("nginx direct serves other bytes than the Python proxy")
+
+    def get(path: str, method: str = "GET", **headers: str) -> httpx.Response:
+        return httpx.request(method, base + path, headers=headers, timeout=10)
+
+    def same_file(label: str, answer: httpx.Response) -> None:
+        """The whole file, with exactly the Python proxy's file headers."""
+        checks.append(f"{label}: {answer.status_code}, {len(answer.content)} bytes")
+        if answer.status_code != 200 or answer.content != python.content:
+            problems.append(f"{label}: {answer.status_code} with {len(answer.content)} bytes, not the file")
+        for name in FILE_HEADERS:
+            if answer.headers.get_list(name) != python.headers.get_list(name):
+                problems.append(
+                    f"{label}: {name} {answer.headers.get_list(name)}, not {python.headers.get_list(name)}"
+                )
+        if "x-accel-redirect" in answer.headers:
+            problems.append(f"{label}: the X-Accel-Redirect header reaches the client")
+
+    def expect(label: str, answer: httpx.Response, status: int, body: bytes | None = None) -> None:
+        checks.append(f"{label}: {answer.status_code}, {len(answer.content)} bytes")
+        if answer.status_code != status or (body is not None and answer.content != body):
+            problems.append(
+                f"{label}: {answer.status_code} with {len(answer.content)} bytes, expected {status}"
+            )
+        if answer.status_code >= 400 and "nosniff" not in answer.headers.get("x-content-type-options", ""):
+            problems.append(f"{label}: no X-Content-Type-Options: nosniff on the {answer.status_code}")
+
+    backend = httpx.get(f"{nexus_url}/media/{media_path}", timeout=10)
     checks.append(
-        f"nexus behind nginx answers {backend.status_code}, {len(backend.content)} bytes, "
-        f"X-Accel-Redirect: {backend.headers.get('x-accel-redirect')}"
+        f"nexus behind nginx answers {backend.status_code}, {len(backend.content)} bytes, Content-Length "
+        f"{backend.headers.get('content-length')}, X-Accel-Redirect {backend.headers.get('x-accel-redirect')}"
     )
-    ranged = httpx.get(targets["nginx + X-Accel-Redirect"], headers={"Range": "bytes=0-99"}, timeout=10)
-    checks.append(
-        f"Range bytes=0-99 through nginx + X-Accel: {ranged.status_code}, {len(ranged.content)} bytes"
-    )
-    if ranged.status_code != 206 or ranged.content != python.content[:100]:
-        problems.append(f"Range request answered {ranged.status_code} with {len(ranged.content)} bytes")
-    cached = httpx.get(
-        targets["nginx + X-Accel-Redirect"], headers={"If-None-Match": python.headers["etag"]}, timeout=10
-    )
-    checks.append(f"If-None-Match with the proxy's ETag through nginx + X-Accel: {cached.status_code}")
-    if cached.status_code != 304:
-        problems.append(f"If-None-Match answered {cached.status_code}")
+    media = f"/media/{media_path}"
+    same_file("GET, nexus asked (the answer is cached)", get(media))
+    same_file("GET again, from nginx's cache", get(media))
+    os.kill(nexus.pid, signal.SIGSTOP)  # no answer from nexus now: only the cache can serve
+    try:
+        same_file("GET with nexus stopped (SIGSTOP)", get(media))
+        expect("Range with nexus stopped", get(media, Range="bytes=0-99"), 206, python.content[:100])
+    except httpx.TimeoutException:
+        problems.append("with nexus stopped, nginx waited for it: the answer was not cached")
+    finally:
+        os.kill(nexus.pid, signal.SIGCONT)
+    ranged = get(media, Range="bytes=0-99")
+    expect("Range bytes=0-99", ranged, 206, python.content[:100])
+    if ranged.headers.get("content-range") != f"bytes 0-99/{len(python.content)}":
+        problems.append(f"Range: Content-Range {ranged.headers.get('content-range')}")
+    expect("Range + If-Range with the ETag", get(media, Range="bytes=0-99", **{"If-Range": etag}), 206)
+    same_file("Range + If-Range with another ETag", get(media, Range="bytes=0-99", **{"If-Range": '"other"'}))
+    not_modified = get(media, **{"If-None-Match": etag})
+    expect("If-None-Match with the ETag (nexus answers)", not_modified, 304)
+    if not_modified.headers.get("etag") != etag:
+        problems.append(f"304 without the ETag: {not_modified.headers.get('etag')}")
+    same_file("If-None-Match with another ETag", get(media, **{"If-None-Match": '"other"'}))
+    head = get(media, "HEAD")
+    expect("HEAD", head, 200, b"")
+    if head.headers.get("content-length") != str(len(python.content)) or head.headers.get("etag") != etag:
+        problems.append(
+            f"HEAD: Content-Length {head.headers.get('content-length')}, ETag {head.headers.get('etag')}"
+        )
     project = media_path.partition("/")[0]
-    base = targets["nginx + X-Accel-Redirect"].removesuffix(f"/media/{media_path}")
-    for path, expected in (
-        (f"/media/{project}/{'0' * 8}-0000-0000-0000-{'0' * 12}.jpg", 404),  # no such file
-        (f"/media/{project}/not-ours.jpg", 404),  # not a media path: nexus's check
-        (f"{ACCEL_PREFIX}{media_path}", 404),  # the internal location, asked for directly
+    later = f"{project}/{uuid.uuid4()}.jpg"
+    try:
+        expect("GET of a file not there yet", get(f"/media/{later}"), 404)
+        shutil.copyfile(media_dir / media_path, media_dir / later)
+        same_file("the same URL once the file is there (the 404 was not cached)", get(f"/media/{later}"))
+        same_file("again, cached", get(f"/media/{later}"))
+        (media_dir / later).unlink()
+        expect("the same URL just after the file is deleted", get(f"/media/{later}"), 404)
+    finally:
+        (media_dir / later).unlink(missing_ok=True)
+    item = media_path.partition("/")[2]
+    for label, path in (
+        ("not a media path (nexus's check)", f"/media/{project}/not-ours.jpg"),
+        ("a media path percent-encoded", f"/media/{project}/%{ord(item[0]):02X}{item[1:]}"),
     ):
-        answer = httpx.get(base + path, timeout=10)
-        checks.append(f"GET {path} through nginx + X-Accel: {answer.status_code}")
-        if answer.status_code != expected:
-            problems.append(f"{path} answered {answer.status_code}, not {expected}")
+        expect(f"{label}: GET {path}", get(path), 404)
+    for path in (f"{ACCEL_PREFIX}{media_path}", "/_media_check"):
+        answer = get(path)
+        checks.append(f"internal location asked directly: GET {path}: {answer.status_code}")
+        if answer.status_code < 400 or answer.content == python.content:
+            problems.append(f"{path} answered {answer.status_code} from outside")
+    problems += _types_problems()
     return problems, checks
+
+
+def _types_problems() -> list[str]:
+    """The README's `types { }` must give each extension nexus serves the Content-Type nexus gives it."""
+    from nexus_core.media.paths import EXTENSION_BY_MIME
+
+    match = re.search(r"\btypes\s*\{([^}]*)\}", recommended_nginx_config())
+    if match is None:
+        return ["README.md's nginx block has no types { } for /media/"]
+    declared: dict[str, str] = {}
+    for entry in match[1].split(";"):
+        if entry.strip():
+            mime, *extensions = entry.split()
+            declared |= dict.fromkeys(extensions, mime)
+    served = {extension: mime for mime, extension in EXTENSION_BY_MIME.items()}
+    return [] if declared == served else [f"README's types {{ }} gives {declared}, nexus {served}"]
+
+
+def _nginx_workers(pid: int) -> list[int]:
+    return [
+        child for child in _children(pid) if b"worker process" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
 
 
 def _largest_original(media_dir: Path, limit: int) -> str:
@@ -608,21 +760,27 @@ def _nginx() -> str | None:
     )
 
 
-def _make_images() -> tuple[bytes, list[bytes]]:
-    """One ~200 KB JPEG and UPLOADS distinct ~5 MB ones: a gradient under gaussian noise, like a grainy photo."""
+def _small_image() -> bytes:
+    """The ~200 KB JPEG served under load."""
+    return _jpeg(SMALL_SIZE, 0)
+
+
+def _large_images() -> list[bytes]:
+    """UPLOADS distinct ~5 MB JPEGs."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(lambda seed: _jpeg(LARGE_SIZE, seed), range(1, UPLOADS + 1)))
+
+
+def _jpeg(size: tuple[int, int], seed: int) -> bytes:
+    """A gradient under gaussian noise, like a grainy photo."""
     import pyvips
 
-    def jpeg(size: tuple[int, int], seed: int) -> bytes:
-        width, height = size
-        noise = pyvips.Image.gaussnoise(width, height, sigma=NOISE_SIGMA, mean=128, seed=seed)
-        position = pyvips.Image.xyz(width, height)
-        red = position[0] * (200 / width) + noise * 0.5
-        green = position[1] * (200 / height) + noise * 0.5
-        return bytes(red.bandjoin([green, noise]).cast("uchar").jpegsave_buffer(Q=85))
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        large = list(pool.map(lambda seed: jpeg(LARGE_SIZE, seed), range(1, UPLOADS + 1)))
-    return jpeg(SMALL_SIZE, 0), large
+    width, height = size
+    noise = pyvips.Image.gaussnoise(width, height, sigma=NOISE_SIGMA, mean=128, seed=seed)
+    position = pyvips.Image.xyz(width, height)
+    red = position[0] * (200 / width) + noise * 0.5
+    green = position[1] * (200 / height) + noise * 0.5
+    return bytes(red.bandjoin([green, noise]).cast("uchar").jpegsave_buffer(Q=85))
 
 
 # --- processes -------------------------------------------------------------------------------------
@@ -824,7 +982,7 @@ def _print_report(report: Report) -> bool:
     if report.configs:
         verdicts += _print_configs(report.configs)
     if report.accel is not None:
-        verdicts += _print_accel(report.accel, report.configs[0].file_bytes)
+        verdicts += _print_accel(report.accel)
     print()
     for skipped in report.skipped:
         print(f"SKIP  {skipped}")
@@ -913,30 +1071,35 @@ def _print_configs(configs: list[ConfigResult]) -> list[tuple[bool, str]]:
     return verdicts
 
 
-def _print_accel(accel: AccelResult, file_bytes: int) -> list[tuple[bool, str]]:
-    direct = accel.runs["nginx direct"].requests_per_second
+def _print_accel(accel: AccelResult) -> list[tuple[bool, str]]:
     print(
-        f"\nX-Accel-Redirect: wrk -t{LOAD_THREADS} -c{ACCEL_CONNECTIONS}, median of {ACCEL_ROUNDS} alternating "
-        f"{ACCEL_SECONDS} s runs each, {file_bytes / 1024:.0f} KB file, nginx worker_processes {NGINX_WORKERS}, "
-        "one nexus serve process (--no-worker)"
+        f"\nX-Accel-Redirect: wrk -t{LOAD_THREADS} -c{ACCEL_CONNECTIONS}, {ACCEL_ROUNDS} alternating "
+        f"{ACCEL_SECONDS} s runs each (medians), {accel.file_bytes / 1024:.0f} KB file, nginx worker_processes "
+        f"{NGINX_WORKERS}, one nexus serve process (--no-worker)"
     )
     print(
-        f"{'server':<26}{'req/s':>7}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'server CPU us/req':>19}"
+        f"{'server':<30}{'req/s':>7}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'nginx CPU':>11}{'nexus CPU':>11}"
         "  req/s vs nginx direct"
     )
     for name, run in accel.runs.items():
+        nginx_cpu = f"{run.nginx_us_per_request:.0f} us" if name != PYTHON else "-"
+        nexus_cpu = f"{run.nexus_us_per_request:.1f} us" if name != DIRECT else "-"
         print(
-            f"{name:<26}{run.requests_per_second:>7.0f}{run.p50_ms:>8.1f}{run.p99_ms:>8.1f}{run.errors:>7}"
-            f"{run.cpu_us_per_request:>19.0f}  {run.requests_per_second / direct:.2f}x"
+            f"{name:<30}{run.requests_per_second:>7.0f}{run.p50_ms:>8.1f}{run.p99_ms:>8.1f}{run.errors:>7}"
+            f"{nginx_cpu:>11}{nexus_cpu:>11}  {statistics.median(accel.ratios[name]):.2f}x"
         )
-    print("server CPU = nginx master + worker and/or the nexus process, per request (steadier than req/s)")
+    print(
+        "CPU per request: nginx = master + worker, nexus = the nexus serve process (~0 when nginx's cache answers);"
+        "\nratio = median over the rounds of req/s over the nginx direct run just before; rounds: "
+        + ", ".join(f"{ratio:.2f}" for ratio in accel.ratios[ACCEL])
+    )
     for check in accel.checks:
         print(f"  {check}")
-    ratio = accel.runs["nginx + X-Accel-Redirect"].requests_per_second / direct
+    ratio = statistics.median(accel.ratios[ACCEL])
     return [
         (
             ratio >= ACCEL_TARGET,
-            f"X-Accel-Redirect: {ratio:.2f}x nginx direct's req/s (target >= {ACCEL_TARGET}x)",
+            f"X-Accel-Redirect (README nginx config): {ratio:.2f}x nginx direct's req/s (target >= {ACCEL_TARGET}x)",
         ),
         (
             not any(run.errors for run in accel.runs.values()),
@@ -946,11 +1109,12 @@ def _print_accel(accel: AccelResult, file_bytes: int) -> list[tuple[bool, str]]:
         ),
         (
             not accel.header_problems,
-            "X-Accel-Redirect: the same body, headers, Range, If-None-Match and 404s as the Python proxy"
+            "X-Accel-Redirect: the Python proxy's body and headers, cached or not, with nexus stopped, Range, "
+            "If-Range, If-None-Match, HEAD; 404s not cached, deletions effective at once"
             + "".join(f"\n      {problem}" for problem in accel.header_problems),
         ),
     ]
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -46,6 +46,10 @@ def test_found_file_is_handed_to_nginx_with_our_headers(local: TestClient) -> No
     assert answer.status_code == 200
     assert answer.headers["x-accel-redirect"] == PREFIX + PATH
     assert answer.content == b""
+    # An explicit empty length, not a chunked body: nginx keeps the upstream connection for the next
+    # request, and its proxy_cache stores the answer as headers only.
+    assert answer.headers["content-length"] == "0"
+    assert "transfer-encoding" not in answer.headers
     assert answer.headers["content-type"] == "image/jpeg"
     assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert answer.headers["x-content-type-options"] == "nosniff"
