@@ -53,10 +53,6 @@ def upload_file_as(
     return call_as(context, service.upload, files=[service.IncomingFile(filename, data)])
 
 
-def upload_as(context: ProjectContext, filename: str, data: service.SpooledUpload) -> MediaItem:
-    return upload_file_as(context, filename, data)[0]
-
-
 def spooled(file: ui.upload.FileUpload) -> service.SpooledUpload:
     """NiceGUI keeps files over 1 MB on disk; the upload reads one, through the event loop, once a slot is free."""
     loop = asyncio.get_running_loop()

@@ -19,8 +19,8 @@ from nexus_core.policies import Action, can
 from nexus_ui.components.image_field import ImageField
 from nexus_ui.components.media_picker import MediaPicker
 from nexus_ui.components.tiptap_editor import ImageAttributes, TiptapEditor
-from nexus_ui.components.upload_zone import upload_as
-from nexus_ui.feedback import notify_error
+from nexus_ui.components.upload_zone import upload_file_as
+from nexus_ui.feedback import notify_error, notify_warning
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
 from nexus_ui.pages.pages_list import status_badge
@@ -227,10 +227,13 @@ class PageEditor:
         return pages.image_node_attributes(item) if item else None
 
     async def _upload_image(self, filename: str, data: SpooledUpload) -> ImageAttributes:
-        item = await run.io_bound(upload_as, self.context, filename, data)
-        if item is None:
+        uploaded = await run.io_bound(upload_file_as, self.context, filename, data)
+        if uploaded is None:
             raise NotFound("The server is shutting down.")
-        return pages.image_node_attributes(item)
+        with self.body:  # called by the editor's upload route: speak to this page's client
+            for warning in uploaded.warnings:
+                notify_warning(warning)
+        return pages.image_node_attributes(uploaded[0])
 
 
 async def page_editor_page(slug: str, page_id: str) -> RedirectResponse | None:

@@ -229,6 +229,27 @@ def test_dropped_image_files_upload_into_the_body(
     assert wait_until_loaded(image) == 1200
 
 
+def test_a_dropped_svg_is_cleaned_and_the_author_told(
+    page: Page, team: Team, gallery: Gallery, sign_in: Callable[..., None]
+) -> None:
+    scripted = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80" onload="alert(1)">'
+        b'<script>alert(1)</script><rect width="120" height="80" fill="#0a7"/></svg>'
+    )
+    sign_in(team.editor)
+    create_page(page, gallery.project, "Badges")
+    body(page).click()
+    drop_on_editor(page, "badge.svg", scripted, "image/svg+xml")
+    told = re.compile(r"“badge\.svg”: removed 1 script and 1 event handler")
+    expect(notification(page, told)).to_be_visible()
+    image = body(page).locator("img")
+    expect(image).to_have_attribute("src", re.compile(rf"^/media/.+/{ITEM_ID}\.svg$"))
+    served = page.request.get(image.get_attribute("src") or "")
+    assert served.status == 200
+    assert b"<rect" in served.body()
+    assert b"script" not in served.body() and b"onload" not in served.body()
+
+
 def test_toolbar_and_slash_command_insert_library_images_with_their_alt_text(
     page: Page, team: Team, gallery: Gallery, sign_in: Callable[..., None]
 ) -> None:
