@@ -12,9 +12,9 @@ async def confirm(title: str, message: str, action: str, *, marker: str) -> bool
         ui.label(message).classes("text-slate-600").props("data-testid=confirm-message")
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat no-caps")
-            ui.button(action, on_click=lambda: dialog.submit(True)).props(
-                f"unelevated no-caps color=negative data-testid={marker}"
-            ).mark(marker)
+            button = ui.button(action, on_click=lambda: dialog.submit(True))
+            button.props("unelevated no-caps color=negative").mark(marker)
+            button.props["data-testid"] = marker
     answer = await dialog
     dialog.delete()
     return bool(answer)

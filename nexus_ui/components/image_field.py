@@ -30,7 +30,8 @@ class ImageField:
         self.value = value
         with ui.column().classes("w-full gap-1"):
             ui.label(label).classes("text-sm font-medium text-slate-700")
-            self._area = ui.column().classes("w-full").props(f"data-testid=image-field-{key}")
+            self._area = ui.column().classes("w-full")
+            self._area.props["data-testid"] = f"image-field-{key}"
         self._render()
 
     def _render(self) -> None:
@@ -38,27 +39,27 @@ class ImageField:
         with self._area:
             if not self.value:
                 if self._editable:
-                    ui.button("Select image", icon="add_photo_alternate", on_click=self._select).props(
-                        f"outline no-caps data-testid=select-{self._key}"
-                    ).classes("w-full py-6 border-dashed")
+                    select = ui.button("Select image", icon="add_photo_alternate", on_click=self._select)
+                    select.props("outline no-caps").classes("w-full py-6 border-dashed")
+                    select.props["data-testid"] = f"select-{self._key}"
                 else:
                     ui.label("No image").classes("text-slate-400 text-sm")
                 return
             with ui.element("div").classes("group relative w-full rounded-xl overflow-hidden nexus-checker"):
-                ui.element("img").props(f'src="{self.value}" alt="" data-testid=image-field-preview').classes(
-                    "w-full max-h-72 object-contain"
-                )
+                preview = ui.element("img").props("data-testid=image-field-preview")
+                preview.props.update(src=self.value, alt="")
+                preview.classes("w-full max-h-72 object-contain")
                 if self._editable:
                     with ui.row().classes(
                         "absolute inset-0 items-center justify-center gap-2 bg-slate-900/50 opacity-0 "
                         "group-hover:opacity-100 focus-within:opacity-100 transition-opacity"
                     ):
-                        ui.button("Change", icon="swap_horiz", on_click=self._select).props(
-                            f"unelevated color=white text-color=primary no-caps data-testid=change-{self._key}"
-                        )
-                        ui.button("Remove", icon="delete_outline", on_click=self._remove).props(
-                            f"unelevated color=white text-color=negative no-caps data-testid=remove-{self._key}"
-                        )
+                        change = ui.button("Change", icon="swap_horiz", on_click=self._select)
+                        change.props("unelevated color=white text-color=primary no-caps")
+                        change.props["data-testid"] = f"change-{self._key}"
+                        remove = ui.button("Remove", icon="delete_outline", on_click=self._remove)
+                        remove.props("unelevated color=white text-color=negative no-caps")
+                        remove.props["data-testid"] = f"remove-{self._key}"
 
     async def _select(self) -> None:
         item = await MediaPicker(self._context).pick()

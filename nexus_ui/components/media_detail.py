@@ -53,9 +53,8 @@ class MediaDetailPanel:
             with ui.element("div").classes(
                 "nexus-checker w-full rounded-lg overflow-hidden flex justify-center"
             ):
-                ui.element("img").props(f'src="{preview_url(item, "medium")}" alt=""').classes(
-                    "max-h-72 object-contain"
-                )
+                preview = ui.element("img").classes("max-h-72 object-contain")
+                preview.props.update(src=preview_url(item, "medium"), alt="")
             ui.label(item.filename).classes("text-lg font-medium break-all").props(
                 "data-testid=detail-filename"
             )
@@ -82,7 +81,7 @@ class MediaDetailPanel:
                 with ui.element("dt").classes("text-slate-500"):
                     ui.label(label)
                 with ui.element("dd").classes("text-slate-800 break-all"):
-                    ui.label(value).props(f"data-testid=fact-{label.lower().replace(' ', '-')}")
+                    ui.label(value).props["data-testid"] = f"fact-{label.lower().replace(' ', '-')}"
 
     def _alt_text(self, item_id: UUID, alt_text: str) -> None:
         editable = can(self._context.actor().role, Action.EDIT_MEDIA)
@@ -122,9 +121,9 @@ class MediaDetailPanel:
                     ui.link(paths.url(path).rsplit("/", 1)[-1], paths.url(path), new_tab=True).classes(
                         "text-xs text-slate-500 truncate grow min-w-0 [direction:rtl] text-left"
                     )
-                    ui.button(icon="content_copy", on_click=_copier(paths.url(path))).props(
-                        f"flat round dense size=sm data-testid=copy-{name} aria-label='Copy the {name} URL'"
-                    ).tooltip(f"Copy the {name} URL")
+                    copy = ui.button(icon="content_copy", on_click=_copier(paths.url(path)))
+                    copy.props("flat round dense size=sm").tooltip(f"Copy the {name} URL")
+                    copy.props.update({"data-testid": f"copy-{name}", "aria-label": f"Copy the {name} URL"})
 
     def _used_in(self, pages: list[tuple[str, str]]) -> None:
         ui.label("Used in").classes("text-sm font-medium text-slate-700 mt-2")

@@ -24,8 +24,9 @@ def preview_url(item: MediaItem, variant: str = "thumb") -> str:
 def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem], object]) -> ui.card:
     """One tile; returned so a caller (the picker) can add its own events and markers."""
     classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
-    card = ui.card().classes(classes + (" selected" if selected else "")).props("flat bordered")
-    card.props(f"data-testid=media-tile data-item-id={item.id} data-status={item.status} tabindex=0")
+    card = ui.card().classes(classes + (" selected" if selected else ""))
+    card.props("flat bordered data-testid=media-tile tabindex=0")
+    card.props.update({"data-item-id": str(item.id), "data-status": str(item.status)})
     card.on("click", lambda: on_click(item)).on("keydown.enter", lambda: on_click(item))
     with card:
         with ui.element("div").classes(
@@ -34,9 +35,9 @@ def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem
             if item.status == MediaStatus.ERROR:
                 ui.icon("broken_image").classes("text-5xl text-slate-300")
             else:
-                ui.element("img").props(
-                    f'src="{preview_url(item)}" alt="{_attribute(item.alt_text)}" loading=lazy decoding=async'
-                ).classes("absolute inset-0 w-full h-full object-contain")
+                image = ui.element("img").props("loading=lazy decoding=async")
+                image.props.update(src=preview_url(item), alt=item.alt_text)
+                image.classes("absolute inset-0 w-full h-full object-contain")
             if item.status in STATUS_LOOK:
                 _status_badge(item)
         with ui.column().classes("px-3 py-2 gap-0 w-full"):
@@ -60,10 +61,6 @@ def _summary(item: MediaItem) -> str:
     kind = paths.EXTENSION_BY_MIME.get(item.mime_type, "").upper()
     size = f"{item.width} × {item.height}" if item.width and item.height else ""
     return " · ".join(part for part in (kind, size) if part)
-
-
-def _attribute(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;")
 
 
 def media_grid(

@@ -77,9 +77,10 @@ class UploadZone:
                 max_files=settings.max_files_per_upload,
                 on_upload=self._handle_upload,
             )
-            .props(f'accept="{ACCEPT}" flat bordered')
+            .props("flat bordered")
             .classes("w-full nexus-upload")
         )
+        self.element.props["accept"] = ACCEPT
         limits = (
             f"JPEG, PNG, GIF, WebP, AVIF or SVG · up to {settings.max_files_per_upload} at a time · "
             f"{settings.max_upload_mb} MB each"

@@ -136,7 +136,8 @@ class ApiKeysPage:
         key = row.key
         active = key.revoked_at is None
         line = ui.element("div").classes(f"{COLUMNS} w-full py-3 border-b border-slate-100 last:border-b-0")
-        line.props(f"data-testid=key-row data-prefix={key.prefix}").mark("key-row", f"key-{key.prefix}")
+        line.props("data-testid=key-row").mark("key-row", f"key-{key.prefix}")
+        line.props["data-prefix"] = key.prefix
         with line.classes("" if active else "bg-slate-50/60"):
             ui.label(key.name or "Untitled").classes(
                 "truncate font-medium " + ("text-slate-800" if key.name else "text-slate-400 italic")
@@ -156,9 +157,9 @@ class ApiKeysPage:
                     "justify-self-start"
                 ).mark(f"status-{key.prefix}")
             if active:
-                ui.button("Revoke", on_click=lambda: self._confirm_revoke(row)).props(
-                    f"flat dense no-caps color=negative data-testid=revoke-{key.prefix}"
-                ).mark(f"revoke-{key.prefix}")
+                revoke = ui.button("Revoke", on_click=lambda: self._confirm_revoke(row))
+                revoke.props("flat dense no-caps color=negative").mark(f"revoke-{key.prefix}")
+                revoke.props["data-testid"] = f"revoke-{key.prefix}"
 
     async def _create(self) -> None:
         try:

@@ -89,19 +89,19 @@ class PageEditor:
         self._show_status()
 
     def _build_fields(self) -> None:
-        readonly = "" if self.editable else " readonly"
         for field in self.template.fields:
             if field.key == TITLE_FIELD:
-                ui.input(
+                title = ui.input(
                     field.label, value=self.page.title, on_change=lambda e: self._change("title", e.value)
-                ).props(f"outlined data-testid=field-title{readonly}").classes("w-full text-lg").mark(
-                    "field-title"
                 )
-                ui.input(
+                title.props("outlined").classes("w-full text-lg").mark("field-title")
+                self._tag(title, "field-title")
+                slug = ui.input(
                     "Slug", value=self.page.slug, on_change=lambda e: self._change("slug", e.value)
-                ).props(
-                    f"outlined dense prefix=/p/{self.context.project.slug}/ data-testid=field-slug{readonly}"
-                ).classes("w-full").mark("field-slug")
+                )
+                slug.props("outlined dense").classes("w-full").mark("field-slug")
+                slug.props["prefix"] = f"/p/{self.context.project.slug}/"
+                self._tag(slug, "field-slug")
             elif field.type is FieldType.IMAGE:
                 ImageField(
                     self.context,
@@ -112,11 +112,12 @@ class PageEditor:
                     on_change=partial(self._change_data, field.key),
                 )
             elif field.type is FieldType.TEXTAREA:
-                ui.textarea(
+                area = ui.textarea(
                     field.label,
                     value=self.values["template_data"].get(field.key, ""),
                     on_change=lambda e, key=field.key: self._change_data(key, e.value),
-                ).props(f"outlined autogrow data-testid=field-{field.key}{readonly}").classes("w-full")
+                )
+                self._tag(area.props("outlined autogrow").classes("w-full"), f"field-{field.key}")
             elif field.type is FieldType.RICH_TEXT:
                 ui.label(field.label).classes("text-sm font-medium text-slate-700 -mb-3")
                 self.body = (
@@ -131,11 +132,17 @@ class PageEditor:
                     .props("data-testid=body-editor")
                 )
             else:
-                ui.input(
+                text = ui.input(
                     field.label,
                     value=self.values["template_data"].get(field.key, ""),
                     on_change=lambda e, key=field.key: self._change_data(key, e.value),
-                ).props(f"outlined data-testid=field-{field.key}{readonly}").classes("w-full")
+                )
+                self._tag(text.props("outlined").classes("w-full"), f"field-{field.key}")
+
+    def _tag(self, field: ui.element, testid: str) -> None:
+        """Test id and read-only state through the props mapping, never a props string built from data."""
+        field.props["data-testid"] = testid
+        field.props.set_bool("readonly", not self.editable)
 
     def _change(self, name: str, value: Any) -> None:
         self.values[name] = value or ""
@@ -161,10 +168,11 @@ class PageEditor:
         with self.badge_area:
             status_badge(self.page.status)
         url = f"/p/{self.context.project.slug}/{self.page.slug}"
-        self.view_link.props(f'href="{url}"').set_visibility(published)
+        self.view_link.props["href"] = url
+        self.view_link.set_visibility(published)
         if self.editable:
             self.publish_button.set_text("Unpublish" if published else "Publish")
-            self.publish_button.props(f"icon={'unpublished' if published else 'publish'}")
+            self.publish_button.set_icon("unpublished" if published else "publish")
         if published and self.page.published_at:
             self.view_link.tooltip(f"Published {human_date(self.page.published_at)}")
 

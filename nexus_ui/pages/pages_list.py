@@ -17,9 +17,9 @@ from nexus_ui.session import ProjectContext, call_as, open_project_page
 
 def status_badge(status: str) -> None:
     published = status == PageStatus.PUBLISHED
-    ui.badge("Published" if published else "Draft", color="green-1" if published else "grey-3").props(
-        f"text-color={'green-9' if published else 'grey-8'} data-testid=page-status"
-    )
+    badge = ui.badge("Published" if published else "Draft", color="green-1" if published else "grey-3")
+    badge.props("data-testid=page-status")
+    badge.props["text-color"] = "green-9" if published else "grey-8"
 
 
 async def pages_list_page(slug: str) -> RedirectResponse | None:
