@@ -70,7 +70,7 @@ def authenticate(session: Session, *, email: str, password: str, client: str = "
     if user is None:
         login_throttle.failed(email=email, client=client)
         raise NotAuthenticated("Wrong email or password.")
-    login_throttle.succeeded(email=email)
+    login_throttle.succeeded(email=email, client=client)
     if _password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _password_hasher.hash(password)
         session.add(user)

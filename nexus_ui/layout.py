@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
-from nexus_ui.session import ProjectContext
+from nexus_ui.session import ProjectContext, sign_out
 from nexus_ui.theme import apply_theme
 
 
@@ -28,6 +28,12 @@ NAV_ITEMS = (
 )
 
 
+def sign_out_and_leave() -> None:
+    """Signing out is a click handled over the page's websocket, never a URL another site can load."""
+    sign_out()
+    ui.navigate.to("/login")
+
+
 def account_menu(email: str) -> None:
     with (
         ui.button(icon="account_circle")
@@ -37,7 +43,7 @@ def account_menu(email: str) -> None:
         with ui.menu().props("anchor='bottom right' self='top right'"):
             ui.item(email).props("dense").classes("text-slate-500")
             ui.separator()
-            ui.menu_item("Sign out", on_click=lambda: ui.navigate.to("/logout")).mark("sign-out")
+            ui.menu_item("Sign out", on_click=sign_out_and_leave).mark("sign-out")
 
 
 @contextmanager
@@ -74,7 +80,7 @@ def project_frame(
                 "flex items-center gap-3 px-3 py-2 rounded-lg w-full"
                 + (" active" if item.key == active else "")
             )
-            link.mark(f"nav-{item.key}").props(f"data-testid=nav-{item.key}")
+            link.mark(f"nav-{item.key}").props["data-testid"] = f"nav-{item.key}"
             with link:
                 ui.icon(item.icon).classes("text-xl")
                 ui.label(item.label)

@@ -1,4 +1,4 @@
-"""/login and /logout."""
+"""/login, and /logout: a page that asks, so a link or a frame on another site cannot sign anyone out."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from nicegui import context, ui
 from nexus_core import accounts
 from nexus_core.db import session_scope
 from nexus_core.errors import NexusError
-from nexus_ui.layout import centered_card
-from nexus_ui.session import sign_in, sign_out, signed_in_user
+from nexus_ui.layout import centered_card, sign_out_and_leave
+from nexus_ui.session import sign_in, signed_in_user
 
 
 def safe_next(target: str | None) -> str:
@@ -57,6 +57,14 @@ def login_page(next: str | None = None) -> RedirectResponse | None:
     return None
 
 
-def logout_page() -> RedirectResponse:
-    sign_out()
-    return RedirectResponse("/login", status_code=303)
+def logout_page() -> RedirectResponse | None:
+    user = signed_in_user()
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    with centered_card():
+        ui.label("Sign out?").classes("text-xl font-semibold")
+        ui.label(f"You are signed in as {user.email}.").classes("text-slate-500")
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Stay signed in", on_click=lambda: ui.navigate.to("/")).props("flat")
+            ui.button("Sign out", on_click=sign_out_and_leave).props("unelevated").mark("confirm-sign-out")
+    return None

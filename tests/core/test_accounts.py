@@ -122,11 +122,11 @@ def test_last_admin_cannot_be_demoted(session: Session) -> None:
 
 
 def test_repeated_failures_pause_sign_in(session: Session) -> None:
-    from nexus_core.throttle import MAX_FAILURES_PER_ACCOUNT, WINDOW_SECONDS, LoginThrottle
+    from nexus_core.throttle import MAX_FAILURES_PER_ACCOUNT_AND_CLIENT, WINDOW_SECONDS, LoginThrottle
 
     clock = [1000.0]
     throttle = LoginThrottle(clock=lambda: clock[0])
-    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+    for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT):
         throttle.check(email="a@example.com", client="1.2.3.4")
         throttle.failed(email="a@example.com", client="1.2.3.4")
     with pytest.raises(NotAuthenticated, match="try again in 15 minutes"):
@@ -137,14 +137,14 @@ def test_repeated_failures_pause_sign_in(session: Session) -> None:
 
 
 def test_authenticate_is_throttled_even_with_the_right_password(session: Session) -> None:
-    from nexus_core.throttle import MAX_FAILURES_PER_ACCOUNT, login_throttle
+    from nexus_core.throttle import MAX_FAILURES_PER_ACCOUNT_AND_CLIENT, login_throttle
 
     make_user(session, "dana@example.com")
     try:
-        for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT):
             with pytest.raises(NotAuthenticated, match="Wrong email or password"):
                 accounts.authenticate(session, email="dana@example.com", password="guess", client="9.9.9.9")
         with pytest.raises(NotAuthenticated, match="Too many failed sign-ins"):
             accounts.authenticate(session, email="dana@example.com", password=PASSWORD, client="9.9.9.9")
     finally:
-        login_throttle.succeeded(email="dana@example.com")
+        login_throttle.succeeded(email="dana@example.com", client="9.9.9.9")
