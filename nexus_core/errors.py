@@ -45,9 +45,22 @@ class InvalidInput(NexusError):
     title = "Invalid input"
 
 
+class MalformedRequest(NexusError):
+    """A request that cannot even be read: a body that is not JSON, or is nested too deeply."""
+
+    status_code = 400
+    title = "Bad request"
+
+
 class UploadTooLarge(NexusError):
     status_code = 413
     title = "File too large"
+
+
+class RequestTooLarge(UploadTooLarge):
+    """A request body over its limit, refused before the rest of it was read."""
+
+    title = "Request too large"
 
 
 class UnsupportedMediaType(NexusError):

@@ -15,12 +15,15 @@ from nicegui import app as nicegui_app
 from nicegui import ui
 
 from nexus_core.api import router as api_router
+from nexus_core.body_limit import UploadBodyLimit
 from nexus_core.config import get_settings
 from nexus_core.content.public import router as public_pages_router
 from nexus_core.errors import NexusError
 from nexus_core.media.proxy import router as media_router
 from nexus_ui import pages
-from nexus_ui.upload_guard import SameSessionUploads
+from nexus_ui.same_origin import SameOriginOnly
+from nexus_ui.security_headers import AdminSecurityHeaders
+from nexus_ui.upload_guard import UPLOAD_URL, SameSessionUploads
 
 EDITOR_BUNDLE = Path(__file__).parent / "static" / "tiptap" / "index.js"
 
@@ -41,6 +44,9 @@ def create_app(*, with_worker: bool) -> FastAPI:
     if with_worker:
         nicegui_app.on_startup(_start_worker)
     nicegui_app.add_middleware(SameSessionUploads)  # added first, so NiceGUI's session middleware wraps it
+    nicegui_app.add_middleware(UploadBodyLimit, paths=UPLOAD_URL)  # forged upload URLs are counted too
+    nicegui_app.add_middleware(SameOriginOnly)  # pages, uploads and the socket: no other site may act
+    nicegui_app.add_middleware(AdminSecurityHeaders)  # outermost: refusals carry the headers too
     ui.run_with(
         web,
         title="Nexus Media",

@@ -13,7 +13,7 @@ from nicegui import Client
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_UPLOAD_URL = re.compile(r"^/_nicegui/client/(?P<client>[^/]+)/(?:upload/[^/]+|tiptap/[^/]+/upload)$")
+UPLOAD_URL = re.compile(r"^/_nicegui/client/(?P<client>[^/]+)/(?:upload/[^/]+|tiptap/[^/]+/upload)$")
 
 
 class SameSessionUploads:
@@ -22,7 +22,7 @@ class SameSessionUploads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
-            match = _UPLOAD_URL.match(scope["path"])
+            match = UPLOAD_URL.match(scope["path"])
             if match and not _same_session(match["client"], scope):
                 await PlainTextResponse("This upload belongs to another session.", status_code=403)(
                     scope, receive, send

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
 from nexus_core.api.documents import JsonApiResponse, media_item_resource, page_links
 from nexus_core.api.routing import JsonApiRoute
-from nexus_core.config import get_settings
-from nexus_core.errors import Conflict, InvalidInput, UploadTooLarge
+from nexus_core.body_limit import refuse_declared_excess, upload_request_limit, within_limit
+from nexus_core.config import MEGABYTE, get_settings
+from nexus_core.errors import Conflict, InvalidInput, MalformedRequest
 from nexus_core.media import service
 from nexus_core.models import MediaStatus
 
 router = APIRouter(prefix="/media_items", route_class=JsonApiRoute, tags=["media"])
 
-MULTIPART_OVERHEAD = 1024 * 1024
+JSON_BODY_LIMIT = MEGABYTE
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return base_url(request, get_settings())
 
 
 @router.get("")
@@ -31,7 +34,7 @@ def list_media_items(
     session: SessionDep,
     actor: ActorDep,
     limit: Annotated[int, Query(alias="page[limit]", ge=1, le=service.MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(alias="page[offset]", ge=0)] = 0,
+    offset: Annotated[int, Query(alias="page[offset]", ge=0, le=service.MAX_PAGE_OFFSET)] = 0,
     status: Annotated[MediaStatus | None, Query(alias="filter[status]")] = None,
     query: Annotated[str | None, Query(alias="filter[q]", max_length=200)] = None,
 ) -> JsonApiResponse:
@@ -59,13 +62,12 @@ async def create_media_items(request: Request, session: SessionDep, actor: Actor
 
     Parts removed from an SVG are reported in the document's `meta.warnings`.
     """
-    settings = get_settings()
-    limit = settings.max_upload_bytes * settings.max_files_per_upload + MULTIPART_OVERHEAD
-    if int(request.headers.get("content-length") or 0) > limit:
-        raise UploadTooLarge(f"The request is larger than {limit // (1024 * 1024)} MB.")
+    limit = upload_request_limit(get_settings())
+    refuse_declared_excess(request.scope, limit)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
-    async with request.form(max_files=1000, max_fields=100) as form:
+    limited = Request(request.scope, within_limit(request.receive, limit))
+    async with limited.form(max_files=1000, max_fields=100) as form:
         uploads = [value for value in form.getlist("file") if isinstance(value, UploadFile)]
         if not uploads:
             raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
@@ -109,10 +111,15 @@ async def update_media_item(
 
 
 async def _json_body(request: Request) -> Any:
+    """The request's JSON document, read up to JSON_BODY_LIMIT; a body that is no JSON is a 400."""
+    refuse_declared_excess(request.scope, JSON_BODY_LIMIT)
+    body = await Request(request.scope, within_limit(request.receive, JSON_BODY_LIMIT)).body()
     try:
-        return await request.json()
+        return json.loads(body)
+    except RecursionError:
+        raise MalformedRequest("The JSON document is nested too deeply.") from None
     except ValueError:
-        raise InvalidInput("The request body must be a JSON:API document.") from None
+        raise MalformedRequest("The request body must be a JSON:API document (JSON).") from None
 
 
 def _alt_text_from_document(document: Any, item_id: str) -> str:

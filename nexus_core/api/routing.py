@@ -12,7 +12,8 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 
 from nexus_core.api.documents import error_response
-from nexus_core.errors import MediaInUse, NexusError, NotAuthenticated
+from nexus_core.body_limit import CLOSE
+from nexus_core.errors import MediaInUse, NexusError, NotAuthenticated, RequestTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +29,7 @@ class JsonApiRoute(APIRoute):
                 meta, headers = _error_meta(error), _error_headers(error)
                 return error_response(error.status_code, error.title, str(error), meta=meta, headers=headers)
             except RequestValidationError as error:
-                first = error.errors()[0]
-                where = first.get("loc", ())
-                parameter = str(where[-1]) if where else ""
-                detail = (
-                    f"{parameter}: {first.get('msg', 'invalid value')}" if parameter else "Invalid request."
-                )
-                source = {"parameter": parameter} if where and where[0] == "query" else None
-                return error_response(422, "Invalid input", detail, source=source)
+                return _validation_error_response(error)
             except OperationalError:
                 logger.exception("Database unavailable while answering %s", request.url.path)
                 detail = "The database is unavailable right now; please try again in a moment."
@@ -46,9 +40,22 @@ class JsonApiRoute(APIRoute):
         return handle
 
 
+def _validation_error_response(error: RequestValidationError) -> Response:
+    """A bad query parameter is a 400 naming it in `source.parameter` (JSON:API); anything else a 422."""
+    first = error.errors()[0]
+    where = first.get("loc", ())
+    parameter = str(where[-1]) if where else ""
+    detail = f"{parameter}: {first.get('msg', 'invalid value')}" if parameter else "Invalid request."
+    if where and where[0] == "query":
+        return error_response(400, "Invalid query parameter", detail, source={"parameter": parameter})
+    return error_response(422, "Invalid input", detail)
+
+
 def _error_headers(error: NexusError) -> dict[str, str] | None:
     if isinstance(error, NotAuthenticated):
         return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RequestTooLarge):
+        return CLOSE
     if error.retry_after is not None:
         return {"Retry-After": str(error.retry_after)}
     return None

@@ -1,5 +1,8 @@
 """The public file proxy: GET and HEAD `/media/{project_id}/{item_id}[_{variant}].{ext}`.
 
+The route takes every method, so that OPTIONS (204) and the others (405) are answered here with
+`Allow` rather than falling through to the app mounted after it (the admin's "not found" page).
+
 Local files are answered on the event loop when their ETag and bytes are already in memory (the
 ETag cache and the page cache: `nowait` in the Storage protocol), else in one worker thread; files
 over 1 MB stream in 1 MB chunks. Several ranges in one request get the whole file (200).
@@ -42,6 +45,8 @@ _FILE_HEADERS = [
     (b"accept-ranges", b"bytes"),
     *_SAFETY_HEADERS,
 ]
+_FILE_METHODS = ("GET", "HEAD")
+_ALLOW = [(b"allow", b"GET, HEAD, OPTIONS")]
 
 
 async def get_storage() -> Storage:
@@ -110,6 +115,8 @@ class MediaEndpoint:
         path = scope["path_params"]["path"]
         if MEDIA_PATH_PATTERN.fullmatch(path) is None or b"%" in scope.get("raw_path", b""):
             response = _not_found()
+        elif scope["method"] not in _FILE_METHODS:
+            response = _other_method(scope["method"])
         else:
             storage = await _resolve_storage(scope)
             request = MediaRequest.from_scope(scope, path)
@@ -122,9 +129,7 @@ class MediaEndpoint:
 
 
 router = APIRouter()
-router.routes.append(
-    Route("/media/{path:path}", MediaEndpoint(), methods=["GET", "HEAD"], include_in_schema=False)
-)
+router.routes.append(Route("/media/{path:path}", MediaEndpoint(), methods=None, include_in_schema=False))
 
 
 def _accel_redirect_prefix(storage: Storage) -> str | None:
@@ -293,6 +298,12 @@ def _text_headers(body: bytes) -> list[tuple[bytes, bytes]]:
 
 def _not_found() -> MediaResponse:
     return MediaResponse(404, _text_headers(b"Not Found"), body=b"Not Found")
+
+
+def _other_method(method: str) -> MediaResponse:
+    if method == "OPTIONS":
+        return MediaResponse(204, [*_ALLOW, *_SAFETY_HEADERS])
+    return MediaResponse(405, [*_text_headers(b"Method Not Allowed"), *_ALLOW], body=b"Method Not Allowed")
 
 
 def _range_not_satisfiable(size: int) -> MediaResponse:

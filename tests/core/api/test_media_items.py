@@ -2,90 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
-import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
-from nexus_core import accounts
-from nexus_core.api import router as api_router
 from nexus_core.config import get_settings
-from nexus_core.media.proxy import router as media_router
 from nexus_core.media.upload_slots import upload_slot
-from nexus_core.models import Project, Role
 from tests import images
-from tests.factories import make_member, make_project, make_user
-from tests.jsonapi import assert_valid_document
-
-JSONAPI = "application/vnd.api+json"
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    app = FastAPI()
-    app.include_router(api_router)
-    app.include_router(media_router)
-    with TestClient(app, base_url="http://nexus.test") as test_client:
-        yield test_client
-
-
-@dataclass
-class Team:
-    project: Project
-    tokens: dict[str, str | None]
-
-    def headers(self, who: str) -> dict[str, str]:
-        token = self.tokens[who]
-        return {"Authorization": f"Bearer {token}"} if token else {}
-
-
-@pytest.fixture
-def team(session: Session) -> Team:
-    project = make_project(session)
-    tokens: dict[str, str | None] = {"no key": None, "garbage key": "nx_deadbeef_nothing"}
-    for role in Role:
-        actor = make_member(session, project, role)
-        tokens[role.value] = accounts.issue_api_key(
-            session, project_id=actor.project_id, user_id=actor.user_id
-        ).token
-    revoked_actor = make_member(session, project, Role.ADMIN)
-    revoked = accounts.issue_api_key(
-        session, project_id=revoked_actor.project_id, user_id=revoked_actor.user_id
-    )
-    accounts.revoke_api_key(session, actor=revoked_actor, key_id=revoked.key.id)
-    tokens["revoked key"] = revoked.token
-    outsider = make_member(session, make_project(session, owner=make_user(session)), Role.ADMIN)
-    tokens["non-member"] = accounts.issue_api_key(
-        session, project_id=outsider.project_id, user_id=outsider.user_id
-    ).token
-    return Team(project=project, tokens=tokens)
-
-
-def upload(
-    client: TestClient,
-    team: Team,
-    who: str = "admin",
-    data: bytes | None = None,
-    name: str = "photo.jpg",
-    **form,
-):
-    files = {"file": (name, data if data is not None else images.jpeg(1800, 1200), "image/jpeg")}
-    return client.post("/api/v1/media_items", headers=team.headers(who), files=files, data=form)
-
-
-def checked(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    if status == 204:
-        assert response.content == b""
-        return {}
-    assert response.headers["content-type"].startswith(JSONAPI)
-    body = response.json()
-    assert_valid_document(body)
-    return body
+from tests.core.api.helpers import JSONAPI, Team, checked, upload
 
 
 def test_upload_then_ready_with_variant_urls_then_delete(client: TestClient, team: Team) -> None:
@@ -153,13 +76,9 @@ def test_eleven_files_in_one_request_are_refused(client: TestClient, team: Team)
 
 
 @pytest.fixture
-def one_upload_slot(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("NEXUS_MAX_CONCURRENT_UPLOADS", "1")
-    monkeypatch.setenv("NEXUS_UPLOAD_WAIT_SECONDS", "0.2")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+def one_upload_slot(settings_env: pytest.MonkeyPatch) -> None:
+    settings_env.setenv("NEXUS_MAX_CONCURRENT_UPLOADS", "1")
+    settings_env.setenv("NEXUS_UPLOAD_WAIT_SECONDS", "0.2")
 
 
 def test_upload_while_every_slot_stays_taken_is_503_with_retry_after(
@@ -224,9 +143,9 @@ def test_list_pages_filters_and_searches(client: TestClient, team: Team) -> None
     assert [r["attributes"]["filename"] for r in found["data"]] == ["b.png"]
     ready = checked(client.get("/api/v1/media_items", params={"filter[status]": "error"}, headers=admin), 200)
     assert ready["meta"]["total"] == 0
-    bad = checked(client.get("/api/v1/media_items", params={"filter[status]": "nope"}, headers=admin), 422)
+    bad = checked(client.get("/api/v1/media_items", params={"filter[status]": "nope"}, headers=admin), 400)
     assert bad["errors"][0]["source"] == {"parameter": "filter[status]"}
-    checked(client.get("/api/v1/media_items", params={"page[limit]": 1000}, headers=admin), 422)
+    checked(client.get("/api/v1/media_items", params={"page[limit]": 1000}, headers=admin), 400)
 
 
 def test_patch_alt_text(client: TestClient, team: Team) -> None:
@@ -248,7 +167,7 @@ def test_patch_alt_text(client: TestClient, team: Team) -> None:
         ([], 422),
     ]:
         checked(client.patch(url, json=bad, headers=admin), status)
-    checked(client.patch(url, content=b"{not json", headers=admin), 422)
+    checked(client.patch(url, content=b"{not json", headers=admin), 400)
 
 
 def test_unknown_and_malformed_ids_are_404(client: TestClient, team: Team) -> None:

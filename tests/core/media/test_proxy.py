@@ -16,6 +16,7 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.responses import PlainTextResponse
 
 from nexus_core.errors import StorageError
 from nexus_core.media.paths import generate_path
@@ -46,8 +47,10 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
 
 @pytest.fixture
 def app(storage: Storage) -> FastAPI:
+    """The proxy as the real app has it: with an app mounted at / after it (NiceGUI, a 404 page)."""
     app = FastAPI()
     app.include_router(router)
+    app.mount("/", PlainTextResponse("the admin's page not found", status_code=404))
     app.dependency_overrides[get_storage] = lambda: storage
     return app
 
@@ -257,8 +260,25 @@ def test_malformed_path_returns_404(client: TestClient, stored: bytes, url: str)
     assert client.get(url).status_code == 404
 
 
-def test_post_is_not_allowed(client: TestClient, stored: bytes) -> None:
-    assert client.post(URL).status_code == 405
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_other_methods_are_405_naming_the_allowed_ones(
+    client: TestClient, stored: bytes, method: str
+) -> None:
+    response = client.request(method, URL)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_options_names_the_allowed_methods(client: TestClient, stored: bytes) -> None:
+    response = client.options(URL)
+    assert response.status_code == 204
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "POST"])
+def test_other_methods_on_a_malformed_path_are_404(client: TestClient, method: str) -> None:
+    assert client.request(method, "/media/../etc/passwd").status_code == 404
 
 
 # Below, the ASGI app is called directly: to send paths no HTTP client would, and to watch each body message.
