@@ -15,6 +15,8 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from nexus_core.config import get_settings
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SOCKET_PATH = "/_nicegui_ws/"
 OTHER_SITES = frozenset({"cross-site", "same-site"})
@@ -49,7 +51,13 @@ def _from_this_origin(scope: Scope) -> bool:
     if headers.get("sec-fetch-site", "").lower() in OTHER_SITES:
         return False
     origin = headers.get("origin")
-    return origin is None or _normalized(origin) == _own_origin(scope, headers)
+    return origin is None or _normalized(origin) in (_own_origin(scope, headers), _public_origin())
+
+
+def _public_origin() -> str:
+    """NEXUS_PUBLIC_URL's origin: where people reach us even when a proxy passes another Host."""
+    scheme, _, rest = get_settings().resolved_public_url.partition("://")
+    return _normalized(f"{scheme}://{rest.split('/', 1)[0]}")
 
 
 def _own_origin(scope: Scope, headers: Headers) -> str:
