@@ -19,6 +19,7 @@ from nexus_core.models import ApiKey, User
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.projects import actor_for
+from nexus_core.text import require_storable
 from nexus_core.throttle import login_throttle
 
 _password_hasher = PasswordHasher()
@@ -30,7 +31,7 @@ _DUMMY_HASH = _password_hasher.hash(secrets.token_hex(16))
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    return require_storable(email.strip().lower(), "The email address")
 
 
 def create_user(session: Session, *, email: str, password: str) -> User:
@@ -105,7 +106,7 @@ def issue_api_key(session: Session, *, project_id: UUID, user_id: UUID, name: st
     key = ApiKey(
         project_id=project_id,
         user_id=user_id,
-        name=name.strip()[:100],
+        name=require_storable(name.strip(), "The key name")[:100],
         prefix=prefix,
         key_hash=_hash_token(token),
     )

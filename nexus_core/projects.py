@@ -13,13 +13,14 @@ from nexus_core.errors import Conflict, InvalidInput, NotFound
 from nexus_core.models import ApiKey, Membership, Project, Role, User
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.text import require_storable
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 def create_project(session: Session, *, name: str, slug: str, owner: User) -> Project:
     """A new project whose owner becomes its first admin."""
-    name = name.strip()
+    name = require_storable(name.strip(), "The project name")
     if not name:
         raise InvalidInput("A project needs a name.")
     if not _SLUG.match(slug):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,7 @@ from nexus_core.media import paths
 from nexus_core.models import MediaItem, MediaReference, Page, PageStatus, Project
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.text import require_storable
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 EMPTY_DOCUMENT: dict[str, Any] = {"type": "doc", "content": [{"type": "paragraph"}]}
@@ -42,9 +44,7 @@ def _unique_slug(session: Session, project_id: UUID, wanted: str, *, page_id: UU
 def create_page(session: Session, *, actor: Actor, title: str, template: str = DEFAULT_TEMPLATE) -> Page:
     authorize(actor, Action.EDIT_PAGES)
     get_template(template)
-    title = title.strip()
-    if not title:
-        raise InvalidInput("A page needs a title.")
+    title = _clean_title(title)
     page = Page(
         project_id=actor.project_id,
         title=title[:200],
@@ -88,9 +88,7 @@ def save_page(
     page = get_page(session, actor=actor, page_id=page_id)
     authorize(actor, Action.EDIT_PAGES)
     template = get_template(page.template)
-    title = title.strip()
-    if not title:
-        raise InvalidInput("A page needs a title.")
+    title = _clean_title(title)
     slug = slug.strip().lower()
     if not _SLUG.match(slug):
         raise InvalidInput(f"“{slug}” is not a valid slug: use lowercase letters, digits and inner hyphens.")
@@ -100,6 +98,7 @@ def save_page(
     document = dict(body_json) if body_json else EMPTY_DOCUMENT
     if document.get("type") != "doc":
         raise InvalidInput("The body must be a TipTap document.")
+    require_storable(json.dumps(document, ensure_ascii=False), "The body")
     document = rich_text.without_images_where(document, _not_a_stored_image)
     used = _referenced_items(session, actor.project_id, data, document)
     page.title, page.slug, page.template_data, page.body_json = title[:200], slug, data, document
@@ -110,6 +109,13 @@ def save_page(
     session.add_all(MediaReference(page_id=page.id, media_item_id=item_id) for item_id in used)
     session.commit()
     return page
+
+
+def _clean_title(title: str) -> str:
+    title = require_storable(title.strip(), "The title")
+    if not title:
+        raise InvalidInput("A page needs a title.")
+    return title
 
 
 def _not_a_stored_image(attributes: Mapping[str, Any]) -> bool:
@@ -123,7 +129,7 @@ def _clean_template_data(fields: Iterable[Any], values: Mapping[str, Any]) -> di
         value = values.get(field.key) or ""
         if not isinstance(value, str):
             raise InvalidInput(f"“{field.label}” must be text.")
-        value = value.strip()
+        value = require_storable(value.strip(), f"“{field.label}”")
         if len(value) > field.max_length:
             raise InvalidInput(f"“{field.label}” can have at most {field.max_length} characters.")
         if field.type is FieldType.IMAGE and value and not is_safe_image_url(value):
