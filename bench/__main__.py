@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from bench import library, load, proxy, variants
+from bench import frames, library, load, proxy, variants
 
-BENCHMARKS = {"variants": variants.main, "proxy": proxy.main, "library": library.main, "load": load.main}
+BENCHMARKS = {
+    "variants": variants.main,
+    "frames": frames.main,
+    "proxy": proxy.main,
+    "library": library.main,
+    "load": load.main,
+}
 
 
 def main() -> None:

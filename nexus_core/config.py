@@ -11,6 +11,10 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MEGABYTE = 1024 * 1024
+# An animation's frames, at most: 40 s at 25 frames a second. Each frame costs decoding and encoding
+# time whatever its size, so tiny frames by the thousand stay within the pixel limit but not this one.
+DEFAULT_MAX_IMAGE_FRAMES = 1000
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 class Settings(BaseSettings):
@@ -31,6 +35,7 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=20, gt=0)
     max_files_per_upload: int = Field(default=10, gt=0)
     max_image_pixels: int = Field(default=100_000_000, gt=0)
+    max_image_frames: int = Field(default=DEFAULT_MAX_IMAGE_FRAMES, gt=0)
     max_concurrent_uploads: int = Field(default=4, gt=0)
     upload_wait_seconds: float = Field(default=30, gt=0)
     processing_timeout: int = Field(default=300, gt=0)
@@ -39,6 +44,8 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+    trusted_hosts: str = ""
 
     @model_validator(mode="after")
     def _require_bucket_for_s3(self) -> Settings:
@@ -65,6 +72,18 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * MEGABYTE
+
+    @property
+    def resolved_public_url(self) -> str:
+        """Where people reach this server: NEXUS_PUBLIC_URL, else where `nexus serve` listens."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
+
+    @property
+    def resolved_trusted_hosts(self) -> tuple[str, ...]:
+        """NEXUS_TRUSTED_HOSTS; unset, loopback names while NEXUS_PUBLIC_URL is unset too (development)."""
+        listed = tuple(name.strip().lower() for name in self.trusted_hosts.split(",") if name.strip())
+        return listed or (() if self.public_url else LOOPBACK_HOSTS)
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one created once and kept under NEXUS_HOME."""

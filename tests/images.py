@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
 import pyvips
+from PIL import Image, ImageDraw
 
 
 def _photo(width: int, height: int, bands: int = 3) -> pyvips.Image:
@@ -83,12 +85,22 @@ def truncated(data: bytes, keep: float = 0.5) -> bytes:
     return data[: int(len(data) * keep)]
 
 
-def jpeg_with_camera_exif(width: int = 1200, height: int = 800) -> bytes:
-    """A JPEG carrying the EXIF a phone writes: camera make and model, and where it was taken."""
-    image = _photo(width, height).copy()
+CAMERA = b"EOS 5D"
+CAMERA_XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    b'xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+    b'tiff:Make="Canon" tiff:Model="' + CAMERA + b'" exif:GPSLatitude="52,31.0N" '
+    b'exif:GPSLongitude="13,24.0E"/></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+)
+
+
+def _with_camera_metadata(image: pyvips.Image) -> pyvips.Image:
+    """The EXIF and XMP a phone writes: camera make and model, and where the picture was taken."""
+    image = image.copy()
     tags = {
         "exif-ifd0-Make": "Canon",
-        "exif-ifd0-Model": "EOS 5D",
+        "exif-ifd0-Model": CAMERA.decode(),
         "exif-ifd3-GPSLatitudeRef": "N",
         "exif-ifd3-GPSLatitude": "52/1 31/1 0/1",
         "exif-ifd3-GPSLongitudeRef": "E",
@@ -96,7 +108,66 @@ def jpeg_with_camera_exif(width: int = 1200, height: int = 800) -> bytes:
     }
     for name, value in tags.items():
         image.set_type(pyvips.GValue.gstr_type, name, value)
-    return bytes(image.jpegsave_buffer(Q=85))
+    image.set_type(pyvips.GValue.blob_type, "xmp-data", CAMERA_XMP)
+    return image
+
+
+def jpeg_with_camera_exif(width: int = 1200, height: int = 800) -> bytes:
+    return bytes(_with_camera_metadata(_photo(width, height)).jpegsave_buffer(Q=85))
+
+
+def webp_with_camera_metadata(width: int = 640, height: int = 480) -> bytes:
+    return bytes(_with_camera_metadata(_photo(width, height)).webpsave_buffer(Q=80))
+
+
+def avif_with_camera_metadata(width: int = 640, height: int = 480) -> bytes:
+    return bytes(_with_camera_metadata(_photo(width, height)).heifsave_buffer(compression="av1", Q=50))
+
+
+def gif_with_camera_metadata(width: int = 400, height: int = 300, *, frames: int = 2) -> bytes:
+    """An animated GIF with XMP in an application extension (as Photoshop writes it) and a comment."""
+    data = gif(width, height, frames=frames)
+    # XMP in a GIF: the "XMP DataXMP" application extension, then a 258-byte "magic trailer" that
+    # makes readers that walk the packet as sub-blocks land on the terminator (XMP spec part 3, 1.1.2).
+    magic_trailer = b"\x01" + bytes(range(255, -1, -1)) + b"\x00"
+    xmp = b"\x21\xff\x0bXMP DataXMP" + CAMERA_XMP + magic_trailer
+    comment = b"\x21\xfe" + bytes([len(b"Taken with " + CAMERA)]) + b"Taken with " + CAMERA + b"\x00"
+    screen_end = 13 + (3 * (2 << (data[10] & 0x07)) if data[10] & 0x80 else 0)
+    return data[:screen_end] + xmp + comment + data[screen_end:]
+
+
+def gif_frame_flood(width: int = 400, height: int = 400, *, frames: int = 600) -> bytes:
+    """A small animated GIF with many frames of mostly the same picture: a square moves along the top.
+
+    Each frame differs from the last in a few hundred pixels only, so a 96-megapixel animation
+    takes about 80 KB: the red team's frame flood.
+    """
+    background = Image.new("P", (width, height), 1)
+    background.putpalette([0, 0, 0, 240, 240, 250, 200, 40, 40])
+    pictures = []
+    for index in range(frames):
+        picture = background.copy()
+        left = (index * 7) % max(1, width - 20)
+        ImageDraw.Draw(picture).rectangle((left, 10, left + 19, 29), fill=2)
+        pictures.append(picture)
+    output = io.BytesIO()
+    pictures[0].save(output, "GIF", save_all=True, append_images=pictures[1:], duration=40, loop=0)
+    return output.getvalue()
+
+
+def animated_webp(width: int = 400, height: int = 300, *, frames: int = 20) -> bytes:
+    strip = pyvips.Image.new_from_buffer(gif_frame_flood(width, height, frames=frames), "", n=-1)
+    return bytes(strip.webpsave_buffer(Q=80, effort=0))
+
+
+def gif_on_screen(screen_width: int, screen_height: int, *, frames: int = 1) -> bytes:
+    """A GIF of 1 × 1 frames on a logical screen of the given size, built by hand."""
+    screen = (
+        b"GIF89a" + struct.pack("<HHBBB", screen_width, screen_height, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
+    )
+    control = b"\x21\xf9\x04\x00\x0a\x00\x00\x00"  # a tenth of a second per frame
+    frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"  # one pixel, LZW
+    return screen + (control + frame) * frames + b"\x3b"
 
 
 def jpeg_dark_left(width: int = 1200, height: int = 800, *, orientation: int | None = None) -> bytes:

@@ -1,7 +1,11 @@
-"""Private metadata (GPS position, camera, owner) removed from originals without re-encoding them.
+"""Private metadata (GPS position, camera, owner) removed from originals.
 
-Only the EXIF orientation survives, rebuilt as a minimal EXIF block, so photos still display
-upright. JPEG and PNG are rewritten at the container level; the pixels are untouched.
+JPEG, PNG, WebP and GIF are rewritten at the container level; their pixels are untouched. In JPEG
+and PNG the EXIF orientation survives, rebuilt as a minimal EXIF block, so photos still display
+upright; browsers ignore EXIF orientation in WebP, so it goes with the rest. AVIF keeps EXIF and XMP
+as items of its ISO-BMFF `meta` box, referenced by offset from several other boxes; cutting them out
+is fragile, so an AVIF that carries any is re-encoded without them (as WordPress does). SVG is
+written out from its cleaned tree, without metadata, by the validation.
 """
 
 from __future__ import annotations
@@ -10,21 +14,33 @@ import struct
 import zlib
 
 from nexus_core.errors import ImageError
+from nexus_core.media import gif, processing
 
 _JPEG_PRIVATE_MARKERS = {0xE1, 0xED}  # APP1 (EXIF, XMP), APP13 (IPTC / Photoshop)
 _PNG_PRIVATE_CHUNKS = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
+# Everything a WebP needs to be drawn; EXIF, XMP and unknown chunks go.
+_WEBP_IMAGE_CHUNKS = {b"VP8X", b"ICCP", b"ANIM", b"ANMF", b"ALPH", b"VP8 ", b"VP8L"}
+_WEBP_METADATA_FLAGS = 0x04 | 0x08  # VP8X: XMP and EXIF present
+# Application extensions that only say how an animation loops; others (XMP DataXMP, ICC) go.
+_GIF_LOOP_EXTENSIONS = {b"NETSCAPE2.0", b"ANIMEXTS1.0"}
 _ORIENTATION_TAG = 0x0112
 
 
 def strip_private_metadata(data: bytes, mime_type: str) -> bytes:
-    """The same image without private metadata; formats not handled here come back unchanged."""
+    """The same image without private metadata; SVG comes back unchanged."""
     try:
         if mime_type == "image/jpeg":
             return _strip_jpeg(data)
         if mime_type == "image/png":
             return _strip_png(data)
-    except (struct.error, IndexError):
+        if mime_type == "image/webp":
+            return _strip_webp(data)
+        if mime_type == "image/gif":
+            return _strip_gif(data)
+    except (struct.error, IndexError, ValueError):
         raise ImageError("The image is damaged or incomplete.") from None
+    if mime_type == "image/avif" and processing.has_private_metadata(data):
+        return processing.reencode_without_metadata(data, mime_type)
     return data
 
 
@@ -68,6 +84,48 @@ def _strip_png(data: bytes) -> bytes:
             kept.append(chunk)
         position += 12 + length
     return b"".join(kept) + data[position:]
+
+
+def _strip_webp(data: bytes) -> bytes:
+    """Keep the chunks that draw the image; clear the EXIF and XMP flags of VP8X and fix the RIFF size."""
+    kept = []
+    position, end = 12, min(len(data), 8 + struct.unpack("<I", data[4:8])[0])
+    while position + 8 <= end:
+        kind = data[position : position + 4]
+        length = struct.unpack("<I", data[position + 4 : position + 8])[0]
+        chunk = data[position : position + 8 + length + (length & 1)]  # payloads are padded to even
+        if kind == b"VP8X":
+            chunk = chunk[:8] + bytes([chunk[8] & ~_WEBP_METADATA_FLAGS & 0xFF]) + chunk[9:]
+        if kind in _WEBP_IMAGE_CHUNKS:
+            kept.append(chunk)
+        position += 8 + length + (length & 1)
+    body = b"WEBP" + b"".join(kept)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _strip_gif(data: bytes) -> bytes:
+    """Keep the frames and the loop count; comments, other application extensions and data after the end go."""
+    position = 13 + gif.colour_table_size(data[10])
+    kept = [data[:position]]
+    while position < len(data):
+        block = data[position]
+        if block == 0x3B:  # trailer
+            kept.append(b"\x3b")
+            break
+        if block == 0x21:
+            label = data[position + 1]
+            end = gif.skip_sub_blocks(data, position + 2)
+            application = data[position + 3 : position + 14] if label == 0xFF else None
+            if label != 0xFE and (application is None or application in _GIF_LOOP_EXTENSIONS):
+                kept.append(data[position:end])
+        elif block == 0x2C:
+            colours = gif.colour_table_size(data[position + 9])
+            end = gif.skip_sub_blocks(data, position + 10 + colours + 1)
+            kept.append(data[position:end])
+        else:
+            raise ValueError("not a GIF block")
+        position = end
+    return b"".join(kept)
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:

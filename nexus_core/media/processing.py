@@ -5,6 +5,7 @@ The only module that imports pyvips. Bytes in, sizes and variant bytes out; no s
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,6 +16,7 @@ from typing import Any
 
 import pyvips
 
+from nexus_core.config import DEFAULT_MAX_IMAGE_FRAMES
 from nexus_core.errors import ImageError
 
 VARIANT_WIDTHS: Mapping[str, int] = MappingProxyType({"thumb": 300, "medium": 800, "large": 1600})
@@ -25,6 +27,8 @@ DAMAGED = "The image is damaged or incomplete."
 
 # Each image is processed once, so libvips' operation cache would only hold memory between jobs.
 pyvips.cache_set_max(0)
+# glibc's malloc_trim, where there is one (not on musl or macOS).
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 @dataclass(frozen=True)
@@ -69,27 +73,52 @@ _FORMATS: Mapping[str, _Format] = MappingProxyType(
         "image/gif": _Format(".gif", {"effort": 3, "keep": "none"}, "mitchell"),
     }
 )
+# Originals re-encoded to lose their metadata: well above the variants' quality, as the original is
+# what people download; effort as for the variants, as this happens while the upload waits.
+_REENCODE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {"image/avif": {"compression": "av1", "Q": 80, "effort": 2, "keep": "icc"}}
+)
+_ENCODER_EXIF_TAGS = frozenset(
+    {
+        "XResolution",
+        "YResolution",
+        "ResolutionUnit",
+        "YCbCrPositioning",
+        "Orientation",
+        "ExifVersion",
+        "FlashpixVersion",
+        "ComponentsConfiguration",
+        "ColorSpace",
+        "PixelXDimension",
+        "PixelYDimension",
+    }
+)
 _ANIMATED_LOADERS = ("gifload", "webpload")
 _SWAPPED_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
 
-def probe(data: bytes, *, max_pixels: int) -> ImageInfo:
+def probe(data: bytes, *, max_pixels: int, max_frames: int = DEFAULT_MAX_IMAGE_FRAMES) -> ImageInfo:
     """Read the size from the header only; refuse what libvips cannot read and decompression bombs."""
     header = _open_header(data)
-    _check_pixels(header, max_pixels)
+    _check_size(header, data, max_pixels, max_frames)
     return _info(header)
 
 
 def generate_variants(
-    data: bytes, mime_type: str, *, max_pixels: int, widths: Mapping[str, int] = VARIANT_WIDTHS
+    data: bytes,
+    mime_type: str,
+    *,
+    max_pixels: int,
+    max_frames: int = DEFAULT_MAX_IMAGE_FRAMES,
+    widths: Mapping[str, int] = VARIANT_WIDTHS,
 ) -> ProcessedImage:
     """Make the variants narrower than the image, in its own format, upright and without metadata.
 
-    One shrink-on-load decode for the widest variant; each narrower one is resized in memory from the
-    next wider one.
+    A still image: one shrink-on-load decode for the widest variant; each narrower one is resized in
+    memory from the next wider one. An animation: each variant streams from a decode of its own.
     """
     header = _open_header(data)
-    _check_pixels(header, max_pixels)
+    _check_size(header, data, max_pixels, max_frames)
     info = _info(header)
     if mime_type == SVG:
         return ProcessedImage(info.width, info.height, ())
@@ -101,9 +130,48 @@ def generate_variants(
         if not wanted:
             _decode_everything(data, header, info)
             return ProcessedImage(info.width, info.height, ())
-        widest = _load_upright(data, header, info, max(wanted.values()), image_format.kernel)
-        variants = _encode_variants(widest, info, wanted, image_format, _save_options(header, image_format))
+        save_options = _save_options(header, image_format)
+        if info.pages > 1:
+            variants = _animated_variants(data, header, info, wanted, image_format, save_options)
+        else:
+            widest = _load_upright(data, header, info, max(wanted.values()), image_format.kernel)
+            variants = _encode_variants(widest, info, wanted, image_format, save_options)
     return ProcessedImage(info.width, info.height, variants)
+
+
+def has_private_metadata(data: bytes) -> bool:
+    """Whether the image carries XMP, IPTC or EXIF beyond what encoders write on their own.
+
+    libvips (so sharp too) writes a small EXIF block of resolution and colour space into every AVIF
+    and WebP it makes; that tells nothing about the person, and re-encoding for it would cost quality.
+    """
+    with _reason_on_failure(UNREADABLE):
+        fields = _open(data).get_fields()
+    return any(
+        name in ("xmp-data", "iptc-data")
+        or (name.startswith("exif-ifd") and name.rpartition("-")[2] not in _ENCODER_EXIF_TAGS)
+        for name in fields
+    )
+
+
+def reencode_without_metadata(data: bytes, mime_type: str) -> bytes:
+    """The image encoded again in its format, keeping only the colour profile, at its bit depth."""
+    with _reason_on_failure(DAMAGED):
+        image = _open(data, "truncated")
+        options = dict(_REENCODE[mime_type])
+        if image.get_typeof("bits-per-sample"):
+            options["bitdepth"] = image.get("bits-per-sample")
+        return bytes(image.write_to_buffer(_FORMATS[mime_type].suffix, **options))
+
+
+def release_memory() -> None:
+    """Give the memory a finished job freed back to the system.
+
+    glibc keeps freed blocks in its per-thread arenas for reuse, and libvips' worker threads free
+    a great deal, so without this a process stays near its highest use long after the job.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 _SCENES = (
@@ -168,15 +236,35 @@ def _orientation(header: pyvips.Image) -> int:
     return int(header.get("orientation")) if header.get_typeof("orientation") else 1
 
 
-def _check_pixels(header: pyvips.Image, max_pixels: int) -> None:
+def _check_size(header: pyvips.Image, data: bytes, max_pixels: int, max_frames: int) -> None:
+    """Refuse too many frames, and too many pixels counting every frame."""
     pages = _pages(header)
-    if header.width * header.height * pages <= max_pixels:
+    if pages > max_frames:
+        raise ImageError(f"The animation has {pages} frames; the limit is {max_frames} frames.")
+    width, height = _canvas(header, data)
+    if width * height * pages <= max_pixels:
         return
     frames = f" in {pages} frames" if pages > 1 else ""
     raise ImageError(
-        f"The image is too large: {header.width} × {header.height} pixels{frames}; "
+        f"The image is too large: {width} × {height} pixels{frames}; "
         f"the limit is {max_pixels / 1_000_000:g} megapixels."
     )
+
+
+def _canvas(header: pyvips.Image, data: bytes) -> tuple[int, int]:
+    """The size libvips reads, or a GIF's logical screen where that is larger.
+
+    libvips sizes a GIF by its frames, but browsers and other decoders allocate the logical screen,
+    so a 1 × 1 frame on a 65535 × 65535 screen is a bomb for everyone else.
+    """
+    if header.get("vips-loader").startswith("gifload"):
+        screen_width, screen_height = (
+            int.from_bytes(data[6:8], "little"),
+            int.from_bytes(data[8:10], "little"),
+        )
+        if screen_width * screen_height > header.width * header.height:
+            return screen_width, screen_height
+    return header.width, header.height
 
 
 def _info(header: pyvips.Image) -> ImageInfo:
@@ -206,10 +294,8 @@ def _load_upright(
         options["shrink"] = shrink
     elif loader.startswith("webpload") and shrink > 1:
         options["scale"] = 1 / shrink
-    if info.pages > 1:
-        options["n"] = -1
     image = _resize(
-        _open(data, _fail_on(header), **options), stored_width, stored_height, kernel, pages=info.pages
+        _open(data, _fail_on(header), **options), stored_width, stored_height, kernel
     ).copy_memory()
     return image.autorot().copy_memory() if orientation != 1 else image
 
@@ -230,15 +316,8 @@ def _scaled_height(info: ImageInfo, width: int) -> int:
     return max(1, round(info.height * width / info.width))
 
 
-def _resize(image: pyvips.Image, width: int, height: int, kernel: str, *, pages: int = 1) -> pyvips.Image:
-    """Resize to exactly `width` × `height` per page; each frame of an animation on its own."""
-    if pages > 1:
-        page_height = image.height // pages
-        frames = [image.crop(0, index * page_height, image.width, page_height) for index in range(pages)]
-        strip = pyvips.Image.arrayjoin([_resize(frame, width, height, kernel) for frame in frames], across=1)
-        strip = strip.copy()
-        strip.set_type(pyvips.GValue.gint_type, "page-height", height)
-        return strip
+def _resize(image: pyvips.Image, width: int, height: int, kernel: str) -> pyvips.Image:
+    """Resize to exactly `width` × `height`."""
     if image.hasalpha():
         resized = image.premultiply().resize(width / image.width, vscale=height / image.height, kernel=kernel)
         return resized.unpremultiply().cast(image.format)
@@ -269,11 +348,48 @@ def _encode_variants(
         for name in widest_first:
             if image.width != wanted[name]:
                 height = _scaled_height(info, wanted[name])
-                image = _resize(
-                    image, wanted[name], height, image_format.kernel, pages=info.pages
-                ).copy_memory()
+                image = _resize(image, wanted[name], height, image_format.kernel).copy_memory()
             encoded[name] = pool.submit(_encode, name, image, image_format.suffix, save_options, info.pages)
     return tuple(encoded[name].result() for name in wanted)
+
+
+def _animated_variants(
+    data: bytes,
+    header: pyvips.Image,
+    info: ImageInfo,
+    wanted: Mapping[str, int],
+    image_format: _Format,
+    save_options: Mapping[str, Any],
+) -> tuple[Variant, ...]:
+    """Each variant of an animation is a pipeline of its own from the file to the encoder, one at a time.
+
+    libvips holds an animation as one strip of frames stacked vertically; like libvips' thumbnail, one
+    resize of the whole strip, with a vertical scale that keeps the frame height whole, streams the
+    frames through the encoder a few at a time. Nothing holds the strip (with a thousand frames,
+    gigabytes), so a GIF takes a few frames' worth of memory whatever their number. (libvips' WebP
+    loader keeps every frame it decoded until the end of its pipeline, which the pixel limit bounds;
+    one pipeline at a time keeps that to once.)
+    """
+    return tuple(
+        _animated_variant(name, width, data, header, info, image_format, save_options)
+        for name, width in wanted.items()
+    )
+
+
+def _animated_variant(
+    name: str,
+    width: int,
+    data: bytes,
+    header: pyvips.Image,
+    info: ImageInfo,
+    image_format: _Format,
+    save_options: Mapping[str, Any],
+) -> Variant:
+    height = _scaled_height(info, width)
+    strip = _resize(_open(data, _fail_on(header), n=-1), width, height * info.pages, image_format.kernel)
+    strip = strip.copy()
+    strip.set_type(pyvips.GValue.gint_type, "page-height", height)
+    return _encode(name, strip, image_format.suffix, save_options, info.pages)
 
 
 def _encode(

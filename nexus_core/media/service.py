@@ -20,6 +20,7 @@ from nexus_core.media.upload_slots import upload_slot
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PendingDeletion, User
 from nexus_core.models.base import new_id, utcnow
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.text import require_storable
 
 if TYPE_CHECKING:
     from starlette.datastructures import UploadFile
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 MAX_ALT_TEXT_LENGTH = 1000
 MAX_PAGE_SIZE = 100
+MAX_PAGE_OFFSET = 1_000_000_000
+"""Far beyond any library, and far below the integer limits of SQLite and PostgreSQL (2^63 - 1)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ def _store_one(
             file.read(),
             max_bytes=settings.max_upload_bytes,
             max_pixels=settings.max_image_pixels,
+            max_frames=settings.max_image_frames,
         )
         if not settings.keep_original_metadata:
             upload_ = replace(upload_, data=metadata.strip_private_metadata(upload_.data, upload_.mime_type))
@@ -194,7 +198,7 @@ def _enqueue_processing(item_id: UUID) -> None:
 
 
 def clean_alt_text(alt_text: str | None) -> str:
-    text = " ".join((alt_text or "").split())
+    text = require_storable(" ".join((alt_text or "").split()), "Alt text")
     if len(text) > MAX_ALT_TEXT_LENGTH:
         raise InvalidInput(f"Alt text can have at most {MAX_ALT_TEXT_LENGTH} characters; it has {len(text)}.")
     return text
@@ -230,8 +234,8 @@ def list_items(
     authorize(actor, Action.VIEW)
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
-    if offset < 0:
-        raise InvalidInput("The page offset cannot be negative.")
+    if not 0 <= offset <= MAX_PAGE_OFFSET:
+        raise InvalidInput(f"The page offset must be between 0 and {MAX_PAGE_OFFSET}.")
     conditions: list[ColumnElement[bool]] = [col(MediaItem.project_id) == actor.project_id]
     if status is not None:
         conditions.append(col(MediaItem.status) == status)
@@ -360,7 +364,9 @@ def process_item(
     _set_status(session, item, MediaStatus.PROCESSING)
     data = storage.read_bytes(item.file_path)
     try:
-        result = processing.generate_variants(data, item.mime_type, max_pixels=settings.max_image_pixels)
+        result = processing.generate_variants(
+            data, item.mime_type, max_pixels=settings.max_image_pixels, max_frames=settings.max_image_frames
+        )
     except ImageError as error:
         _set_status(session, item, MediaStatus.ERROR, error=str(error))
         return item

@@ -12,7 +12,7 @@ from huey.consumer import Consumer
 
 from nexus_core.config import get_settings
 from nexus_core.db import session_scope
-from nexus_core.media import service
+from nexus_core.media import processing, service
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,11 @@ huey = build_huey(get_settings().resolved_queue_url)
 
 @huey.task(retries=PROCESS_RETRIES, retry_delay=2)
 def process_media_item(item_id: str) -> None:
-    with session_scope() as session:
-        service.process_item(session, item_id=item_id)
+    try:
+        with session_scope() as session:
+            service.process_item(session, item_id=item_id)
+    finally:
+        processing.release_memory()  # else a web process that ran one big job stays that big
 
 
 def requeue_lost_jobs() -> int:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import filetype
 from defusedxml import DefusedXmlException
 
-from nexus_core.config import MEGABYTE
+from nexus_core.config import DEFAULT_MAX_IMAGE_FRAMES, MEGABYTE
 from nexus_core.errors import ImageError, InvalidInput, UnsupportedMediaType, UploadTooLarge
-from nexus_core.media import processing, svg
+from nexus_core.media import gif, processing, svg
 
 JPEG, PNG, GIF, WEBP, AVIF, SVG = (
     "image/jpeg",
@@ -64,7 +64,14 @@ def check_size(filename: str | None, size: int, *, max_bytes: int) -> None:
         raise UploadTooLarge(f"{_label(filename)} is {shown}; the limit is {limit}.")
 
 
-def validate_upload(filename: str | None, data: bytes, *, max_bytes: int, max_pixels: int) -> ValidatedUpload:
+def validate_upload(
+    filename: str | None,
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    max_frames: int = DEFAULT_MAX_IMAGE_FRAMES,
+) -> ValidatedUpload:
     """Check an uploaded file by its content and return what may be stored, or raise the reason."""
     label = _label(filename)
     if not data:
@@ -78,7 +85,7 @@ def validate_upload(filename: str | None, data: bytes, *, max_bytes: int, max_pi
     elif not _COMPLETENESS_CHECKS[mime_type](data):
         raise ImageError(f"{label} is damaged or incomplete.")
     try:
-        info = processing.probe(data, max_pixels=max_pixels)
+        info = processing.probe(data, max_pixels=max_pixels, max_frames=max_frames)
     except ImageError as error:
         raise ImageError(f"{label}: {error}") from error
     safe_name = sanitize_filename(filename, mime_type)
@@ -147,6 +154,8 @@ def _sanitize_svg(data: bytes, label: str) -> svg.SanitizedSvg:
         ) from error
     except RecursionError:  # only writing out a cleaned tree recurses; librsvg reads 256 levels at most
         raise ImageError(f"{label} nests its elements too deeply to be read.") from None
+    except ImageError as error:
+        raise ImageError(f"{label}: {error}") from error
     if cleaned is None:
         raise UnsupportedMediaType(f"{label} is not a supported image ({ACCEPTED_TYPES}).")
     return cleaned
@@ -219,32 +228,19 @@ def _png_is_complete(data: bytes) -> bool:
 def _gif_is_complete(data: bytes) -> bool:
     if len(data) < 13:
         return False
-    position = 13 + _gif_colour_table_size(data[10])
+    position = 13 + gif.colour_table_size(data[10])
     while position < len(data):
         block = data[position]
         if block == 0x3B:
             return True
         if block == 0x21:
-            position = _skip_gif_sub_blocks(data, position + 2)
+            position = gif.skip_sub_blocks(data, position + 2)
         elif block == 0x2C and position + 10 <= len(data):
-            position += 10 + _gif_colour_table_size(data[position + 9])
-            position = _skip_gif_sub_blocks(data, position + 1)
+            position += 10 + gif.colour_table_size(data[position + 9])
+            position = gif.skip_sub_blocks(data, position + 1)
         else:
             return False
     return False
-
-
-def _gif_colour_table_size(flags: int) -> int:
-    return 3 * (2 << (flags & 0x07)) if flags & 0x80 else 0
-
-
-def _skip_gif_sub_blocks(data: bytes, position: int) -> int:
-    while position < len(data):
-        size = data[position]
-        position += 1 + size
-        if size == 0:
-            return position
-    return len(data)
 
 
 def _webp_is_complete(data: bytes) -> bool:

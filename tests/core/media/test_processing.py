@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import pyvips
@@ -234,3 +237,83 @@ def test_palette_png_variants_stay_palette_pngs_and_stay_small() -> None:
     for variant, truecolor_variant in zip(result.variants, as_truecolor.variants, strict=True):
         assert opened(variant.data).get("palette")
         assert len(variant.data) < 0.6 * len(truecolor_variant.data)
+
+
+# Animations: a frame flood (many frames of a small file) must not take the memory of a whole strip.
+
+PEAK_MEMORY_WORKER = """
+import sys
+from pathlib import Path
+
+from nexus_core.media import processing
+
+
+def high_water_mib() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) // 1024
+
+
+data = Path(sys.argv[1]).read_bytes()
+before = high_water_mib()
+processing.generate_variants(data, "image/gif", max_pixels=100_000_000)
+print(high_water_mib() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak memory from /proc")
+def test_a_frame_flood_is_processed_in_bounded_memory(tmp_path: Path) -> None:
+    """300 frames of 400 × 400 (48 megapixels, 40 KB): holding the strip took over 1 GB."""
+    flood = tmp_path / "flood.gif"
+    flood.write_bytes(images.gif_frame_flood(400, 400, frames=300))
+
+    worker = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY_WORKER, str(flood)], capture_output=True, text=True, check=True
+    )
+
+    assert int(worker.stdout) < 150  # MiB over what the process held before the job
+
+
+@pytest.mark.parametrize(
+    ("make", "mime_type"),
+    [
+        (lambda: images.gif_frame_flood(400, 200, frames=120), "image/gif"),
+        (lambda: images.animated_webp(900, 450, frames=40), "image/webp"),
+    ],
+    ids=["gif", "webp"],
+)
+def test_animated_variants_keep_every_frame(make: Callable[[], bytes], mime_type: str) -> None:
+    data = make()
+    original = probe(data, max_pixels=MAX_PIXELS)
+
+    result = generate_variants(data, mime_type, max_pixels=MAX_PIXELS)
+
+    assert [variant.name for variant in result.variants] == ["thumb", "medium"][: len(result.variants)]
+    for variant in result.variants:
+        animation = pyvips.Image.new_from_buffer(variant.data, "", n=-1)
+        assert variant.height == round(original.height * variant.width / original.width)
+        assert (animation.get("n-pages"), animation.get("page-height")) == (original.pages, variant.height)
+        assert animation.get("delay") == opened(data).get("delay")
+
+
+def test_animation_over_the_frame_limit_is_refused_with_both_numbers() -> None:
+    data = images.gif(20, 20, frames=12)
+
+    with pytest.raises(ImageError, match="The animation has 12 frames; the limit is 10 frames"):
+        probe(data, max_pixels=MAX_PIXELS, max_frames=10)
+    with pytest.raises(ImageError, match="12 frames; the limit is 10"):
+        generate_variants(data, "image/gif", max_pixels=MAX_PIXELS, max_frames=10)
+    assert probe(data, max_pixels=MAX_PIXELS, max_frames=12).pages == 12
+
+
+def test_a_gif_counts_its_logical_screen_against_the_limit() -> None:
+    """Browsers allocate the logical screen, whatever the size of the frames drawn on it."""
+    bomb = images.gif_on_screen(65535, 65535)
+    assert (opened(bomb).width, opened(bomb).height) == (1, 1)  # what libvips reads
+
+    with pytest.raises(ImageError, match="too large: 65535 × 65535 pixels; the limit is 100 megapixels"):
+        probe(bomb, max_pixels=MAX_PIXELS)
+    with pytest.raises(ImageError, match="65535 × 65535 pixels in 3 frames"):
+        probe(images.gif_on_screen(65535, 65535, frames=3), max_pixels=MAX_PIXELS)
+    with pytest.raises(ImageError, match="2000 × 2000 pixels in 30 frames"):
+        probe(images.gif_on_screen(2000, 2000, frames=30), max_pixels=MAX_PIXELS)
+    assert probe(images.gif_on_screen(2000, 2000, frames=20), max_pixels=MAX_PIXELS).pages == 20

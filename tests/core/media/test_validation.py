@@ -6,12 +6,14 @@ import random
 import struct
 import time
 from collections.abc import Callable
+from xml.etree.ElementTree import canonicalize
 
 import pytest
+from sqlmodel import Session
 
-from nexus_core.config import MEGABYTE
+from nexus_core.config import MEGABYTE, get_settings
 from nexus_core.errors import ImageError, InvalidInput, NexusError, UnsupportedMediaType, UploadTooLarge
-from nexus_core.media import validation
+from nexus_core.media import service, validation
 from nexus_core.media.validation import (
     SUPPORTED_MIME_TYPES,
     ValidatedUpload,
@@ -21,6 +23,7 @@ from nexus_core.media.validation import (
     validate_upload,
 )
 from tests import images
+from tests.factories import admin_of, make_project
 
 LIMITS = {"max_bytes": 20 * MEGABYTE, "max_pixels": 100_000_000}
 ACCEPTED = "(JPEG, PNG, GIF, WebP, AVIF or SVG)"
@@ -63,12 +66,19 @@ def test_supported_types_are_detected_and_accepted(
 ) -> None:
     data = make()
     assert detect_mime_type(data) == mime_type
-    assert validate_upload("upload", data, **LIMITS) == ValidatedUpload(
+    accepted = validate_upload("upload", data, **LIMITS)
+    assert accepted == ValidatedUpload(
         filename=f"upload.{validation.EXTENSIONS[mime_type]}",
-        data=data,
+        data=accepted.data,
         mime_type=mime_type,
         width=width,
         height=height,
+    )
+    # Rasters are stored as sent; an SVG is written out again from its cleaned tree (see test_svg.py).
+    assert (
+        canonicalize(accepted.data) == canonicalize(data)
+        if mime_type == validation.SVG
+        else accepted.data == data
     )
 
 
@@ -200,6 +210,32 @@ def test_pixel_bomb_is_refused_quickly() -> None:
     assert time.perf_counter() - started < 2
     assert str(error).startswith(f"{quoted('bomb.png')}: ")
     assert error.status_code == 415
+
+
+def test_animation_over_the_frame_limit_is_refused_with_both_numbers() -> None:
+    error = refusal(ImageError, "party.gif", images.gif(16, 16, frames=6), max_frames=5)
+    assert str(error) == f"{quoted('party.gif')}: The animation has 6 frames; the limit is 5 frames."
+
+
+def test_the_frame_limit_is_a_setting(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "max_image_frames", 5)
+    actor = admin_of(session, make_project(session))
+
+    with pytest.raises(ImageError, match="6 frames; the limit is 5 frames"):
+        service.upload(
+            session, actor=actor, files=[service.IncomingFile("party.gif", images.gif(16, 16, frames=6))]
+        )
+    assert service.upload(
+        session, actor=actor, files=[service.IncomingFile("ok.gif", images.gif(16, 16, frames=5))]
+    )
+
+
+def test_a_gif_whose_logical_screen_is_a_bomb_is_refused() -> None:
+    """A 1 × 1 frame on a 65535 × 65535 screen: 4.3 gigapixels to browsers and Pillow."""
+    error = refusal(ImageError, "dot.gif", images.gif_on_screen(65535, 65535))
+    assert str(error) == (
+        f"{quoted('dot.gif')}: The image is too large: 65535 × 65535 pixels; the limit is 100 megapixels."
+    )
 
 
 def test_pixel_limit_applies_to_svg() -> None:
