@@ -3,17 +3,24 @@
 A limit checked after parsing comes too late for a chunked upload (no Content-Length): the server
 would first spool all of it to disk. Here the body is counted message by message and refused the
 moment it passes the limit; a declared Content-Length over the limit is refused before any byte.
+An upload's multipart body is also followed part by part, so that one file over the file limit is
+refused when it passes that limit, not when the whole request passes its own (every file at its limit).
 """
 
 from __future__ import annotations
 
 import re
 
+from python_multipart import MultipartParser
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import parse_options_header
+from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nexus_core.config import MEGABYTE, Settings, get_settings
 from nexus_core.errors import RequestTooLarge
+from nexus_core.media.validation import file_label
 
 MULTIPART_OVERHEAD = MEGABYTE
 """Room for the multipart framing and the small fields (alt text) next to the files."""
@@ -25,6 +32,21 @@ CLOSE = {"Connection": "close"}
 def upload_request_limit(settings: Settings) -> int:
     """The most one upload request may send: every file at its limit, plus the multipart framing."""
     return settings.max_upload_bytes * settings.max_files_per_upload + MULTIPART_OVERHEAD
+
+
+def upload_receive(scope: Scope, receive: Receive, settings: Settings) -> Receive:
+    """`receive` for an upload: RequestTooLarge once the body, or one file in it, passes its limit.
+
+    A declared Content-Length over the request's limit is refused at once, before any byte is read.
+    """
+    limit = upload_request_limit(settings)
+    refuse_declared_excess(scope, limit)
+    counted = within_limit(receive, limit)
+    _, options = parse_options_header(Headers(scope=scope).get("content-type"))
+    boundary = options.get(b"boundary")
+    if not boundary:
+        return counted  # not multipart: the handler refuses it
+    return _files_within_limit(counted, _FilePartCounter(boundary, settings.max_upload_bytes))
 
 
 def refuse_declared_excess(scope: Scope, limit: int) -> None:
@@ -54,6 +76,75 @@ def _too_large(limit: int) -> RequestTooLarge:
     return RequestTooLarge(f"The request is larger than {limit // MEGABYTE} MB.")
 
 
+def _files_within_limit(receive: Receive, counter: _FilePartCounter) -> Receive:
+    async def receive_files_within_limit() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            counter.feed(message.get("body", b""))
+        return message
+
+    return receive_files_within_limit
+
+
+class _FilePartCounter:
+    """Follows a multipart body as it arrives; RequestTooLarge once one file part passes `limit`.
+
+    It only counts: the handler's own parser reads the form, and refuses a body that is no valid
+    multipart (this counter then stops following it).
+    """
+
+    def __init__(self, boundary: bytes, limit: int) -> None:
+        self.limit = limit
+        self._parser: MultipartParser | None = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._on_part_begin,
+                "on_header_field": self._on_header_field,
+                "on_header_value": self._on_header_value,
+                "on_header_end": self._on_header_end,
+                "on_headers_finished": self._on_headers_finished,
+                "on_part_data": self._on_part_data,
+            },
+        )
+        self._header_name = self._header_value = b""
+        self._disposition = b""
+        self._filename: bytes | None = None
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self._parser is None:
+            return
+        try:
+            self._parser.write(chunk)
+        except FormParserError:
+            self._parser = None
+
+    def _on_part_begin(self) -> None:
+        self._disposition, self._filename, self._size = b"", None, 0
+
+    def _on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def _on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _on_header_end(self) -> None:
+        if self._header_name.lower() == b"content-disposition":
+            self._disposition = self._header_value
+        self._header_name = self._header_value = b""
+
+    def _on_headers_finished(self) -> None:
+        self._filename = parse_options_header(self._disposition)[1].get(b"filename")
+
+    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._filename is None:
+            return  # a plain field: the handler's parser limits those
+        self._size += end - start
+        if self._size > self.limit:
+            name = file_label(self._filename.decode("utf-8", errors="replace"))
+            raise RequestTooLarge(f"{name} is too large; the limit is {self.limit // MEGABYTE} MB.")
+
+
 class UploadBodyLimit:
     """ASGI middleware: the upload limit on POSTs to `paths`, enforced while the body arrives.
 
@@ -71,13 +162,12 @@ class UploadBodyLimit:
         if scope["type"] != "http" or scope["method"] != "POST" or not self.paths.match(scope["path"]):
             await self.app(scope, receive, send)
             return
-        limit = upload_request_limit(get_settings())
         try:
-            refuse_declared_excess(scope, limit)
+            limited = upload_receive(scope, receive, get_settings())
         except RequestTooLarge as error:
             await _refusal(error)(scope, receive, send)
             return
-        await _LimitedExchange(within_limit(receive, limit), send).run(self.app, scope)
+        await _LimitedExchange(limited, send).run(self.app, scope)
 
 
 class _LimitedExchange:

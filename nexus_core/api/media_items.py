@@ -13,7 +13,7 @@ from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
 from nexus_core.api.documents import JsonApiResponse, media_item_resource, page_links
 from nexus_core.api.routing import JsonApiRoute
-from nexus_core.body_limit import refuse_declared_excess, upload_request_limit, within_limit
+from nexus_core.body_limit import refuse_declared_excess, upload_receive, within_limit
 from nexus_core.config import MEGABYTE, get_settings
 from nexus_core.errors import Conflict, InvalidInput, MalformedRequest
 from nexus_core.media import service
@@ -62,11 +62,9 @@ async def create_media_items(request: Request, session: SessionDep, actor: Actor
 
     Parts removed from an SVG are reported in the document's `meta.warnings`.
     """
-    limit = upload_request_limit(get_settings())
-    refuse_declared_excess(request.scope, limit)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
-    limited = Request(request.scope, within_limit(request.receive, limit))
+    limited = Request(request.scope, upload_receive(request.scope, request.receive, get_settings()))
     async with limited.form(max_files=1000, max_fields=100) as form:
         uploads = [value for value in form.getlist("file") if isinstance(value, UploadFile)]
         if not uploads:

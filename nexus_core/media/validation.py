@@ -61,7 +61,7 @@ def check_size(filename: str | None, size: int, *, max_bytes: int) -> None:
     """Refuse a file over the limit; a size known before reading spares reading it at all."""
     if size > max_bytes:
         shown, limit = _size_text(size, round_up=True), _size_text(max_bytes, round_up=False)
-        raise UploadTooLarge(f"{_label(filename)} is {shown}; the limit is {limit}.")
+        raise UploadTooLarge(f"{file_label(filename)} is {shown}; the limit is {limit}.")
 
 
 def validate_upload(
@@ -73,7 +73,7 @@ def validate_upload(
     max_frames: int = DEFAULT_MAX_IMAGE_FRAMES,
 ) -> ValidatedUpload:
     """Check an uploaded file by its content and return what may be stored, or raise the reason."""
-    label = _label(filename)
+    label = file_label(filename)
     if not data:
         raise InvalidInput(f"{label} is empty.")
     check_size(filename, len(data), max_bytes=max_bytes)
@@ -129,7 +129,8 @@ def _is_visible(char: str) -> bool:
     return unicodedata.category(char) not in ("Cc", "Cs") and char not in _BIDI_CONTROLS
 
 
-def _label(filename: str | None) -> str:
+def file_label(filename: str | None) -> str:
+    """How messages name an uploaded file: its cleaned name in quotes, or “The file”."""
     name = _clean_name(filename)[:MAX_FILENAME_LENGTH]
     return f"\u201c{name}\u201d" if name else "The file"
 
