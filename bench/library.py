@@ -49,7 +49,8 @@ from sqlmodel import Session, col
 
 from nexus_core import accounts, projects
 from nexus_core.db import create_db_engine
-from nexus_core.media import paths, service
+from nexus_core.media import formats, paths, renditions
+from nexus_core.media.library import list_items
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.models.base import new_id
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
@@ -196,7 +197,7 @@ def _write_thumb_sources(directory: Path) -> dict[str, list[Path]]:
     options = {"image/jpeg": "[Q=80]", "image/png": "", "image/webp": "[Q=80]"}
     sources: dict[str, list[Path]] = {}
     for mime_type in FORMATS:
-        extension = paths.EXTENSION_BY_MIME[mime_type]
+        extension = formats.BY_MIME[mime_type].extension
         for number, (red, green, blue) in enumerate(PALETTE):
             xyz = pyvips.Image.xyz(300, 225)
             image = (
@@ -219,7 +220,7 @@ def _item_rows(project_id: UUID, user_id: UUID, count: int, randomness: random.R
         width, height = randomness.choice(DIMENSIONS)
         item_id = new_id()
         variants = {
-            name: paths.generate_path(project_id, item_id, mime_type, name) for name in paths.VARIANT_NAMES
+            name: paths.generate_path(project_id, item_id, mime_type, name) for name in renditions.NAMES
         }
         bytes_per_pixel = FORMATS[mime_type][1] * randomness.uniform(0.7, 1.3)
         item = MediaItem(
@@ -245,7 +246,7 @@ def _item_rows(project_id: UUID, user_id: UUID, count: int, randomness: random.R
 
 
 def _filename(number: int, mime_type: str, randomness: random.Random) -> str:
-    extension = paths.EXTENSION_BY_MIME[mime_type]
+    extension = formats.BY_MIME[mime_type].extension
     if mime_type == "image/png":
         day = datetime(2026, 1, 1) + timedelta(days=number % 300, seconds=randomness.randint(0, 86_399))
         return f"Screenshot {day:%Y-%m-%d at %H.%M.%S}.png"
@@ -277,7 +278,7 @@ def _time_sql(database_url: str, libraries: list[Library], user_id: UUID) -> Non
                 last_page = max(0, (library.items - 1) // PAGE_SIZE) * PAGE_SIZE
                 for label, offset in (("page 1", 0), ("page 2", PAGE_SIZE), ("last page", last_page)):
                     library.sql_ms[label] = _median_ms(
-                        partial(service.list_items, session, actor=actor, limit=PAGE_SIZE, offset=offset)
+                        partial(list_items, session, actor=actor, limit=PAGE_SIZE, offset=offset)
                     )
                 count = (
                     sa.select(sa.func.count())
@@ -511,7 +512,7 @@ def _print_table(libraries: list[Library]) -> bool:
         "\nfirst grid: navigation start to all page-1 tiles in the DOM with the images in view loaded "
         "(HTML: the page's response end; connected: NiceGUI's websocket handshake; tiles in DOM: before images).\n"
         "next page: click on 2 to new tiles replacing the old ones with the images in view loaded.\n"
-        "SQL: service.list_items as the page calls it (COUNT + SELECT of 48), in-process on the same "
+        "SQL: nexus_core.media.library.list_items as the page calls it (COUNT + SELECT of 48), in-process on the same "
         "SQLite file; SQL last: the last page (largest OFFSET); COUNT: the count alone.\n"
         f"The {SIZES[0]}-item library shows {SIZES[0]} tiles, the others {PAGE_SIZE}: 'vs 1,000' isolates the "
         "item count, 'vs 10' also includes the cost of the extra tiles."

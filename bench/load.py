@@ -648,7 +648,7 @@ def _check_accel(
 
 def _types_problems() -> list[str]:
     """The README's `types { }` must give each extension nexus serves the Content-Type nexus gives it."""
-    from nexus_core.media.paths import EXTENSION_BY_MIME
+    from nexus_core.media import formats
 
     match = re.search(r"\btypes\s*\{([^}]*)\}", recommended_nginx_config())
     if match is None:
@@ -658,7 +658,7 @@ def _types_problems() -> list[str]:
         if entry.strip():
             mime, *extensions = entry.split()
             declared |= dict.fromkeys(extensions, mime)
-    served = {extension: mime for mime, extension in EXTENSION_BY_MIME.items()}
+    served = {row.extension: row.mime_type for row in formats.FORMATS}
     return [] if declared == served else [f"README's types {{ }} gives {declared}, nexus {served}"]
 
 

@@ -26,12 +26,12 @@ import pyvips
 from PIL import Image, ImageOps
 
 from bench import photos
-from nexus_core.media import processing
+from nexus_core.media import formats, processing, renditions
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARP_DIR = ROOT / "bench" / "sharp"
 RESULTS_DIR = ROOT / "bench" / "results"
-WIDTHS = dict(processing.VARIANT_WIDTHS)
+WIDTHS = dict(renditions.WIDTHS)
 MAX_PIXELS = 100_000_000
 ROUNDS = 7
 PILLOW_SAVE = {"JPEG": {"quality": 82}, "PNG": {}, "WEBP": {"quality": 82}}
@@ -121,10 +121,11 @@ def seed_plan(data: bytes, sample: Sample) -> list[int]:
 
     It saves with our encoder settings, so the difference to `ours` is the decoding strategy alone.
     """
-    image_format = processing._FORMATS[sample.mime_type]
+    encoder = formats.BY_MIME[sample.mime_type].encoder
+    assert encoder is not None, "samples are rasters"
     original = pyvips.Image.new_from_buffer(data, "", fail_on="truncated").copy_memory()
     return [
-        len(original.thumbnail_image(width).write_to_buffer(image_format.suffix, **image_format.save_options))
+        len(original.thumbnail_image(width).write_to_buffer(encoder.suffix, **encoder.variant_options))
         for width in WIDTHS.values()
     ]
 

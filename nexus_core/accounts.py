@@ -21,6 +21,7 @@ from nexus_core.policies import Action, Actor, authorize
 from nexus_core.projects import actor_for
 from nexus_core.text import require_storable
 from nexus_core.throttle import login_throttle
+from nexus_core.users import find_user, normalize_email
 
 _password_hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -28,10 +29,6 @@ MIN_PASSWORD_LENGTH = 8
 API_KEY_PREFIX = "nx"
 # Verified against when the email is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = _password_hasher.hash(secrets.token_hex(16))
-
-
-def normalize_email(email: str) -> str:
-    return require_storable(email.strip().lower(), "The email address")
 
 
 def create_user(session: Session, *, email: str, password: str) -> User:
@@ -45,17 +42,6 @@ def create_user(session: Session, *, email: str, password: str) -> User:
     user = User(email=email, password_hash=_password_hasher.hash(password))
     session.add(user)
     session.commit()
-    return user
-
-
-def find_user(session: Session, email: str) -> User | None:
-    return session.exec(select(User).where(User.email == normalize_email(email))).first()
-
-
-def get_user_by_email(session: Session, email: str) -> User:
-    user = find_user(session, email)
-    if user is None:
-        raise NotFound(f"No user with the email {normalize_email(email)}.")
     return user
 
 

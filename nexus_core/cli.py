@@ -1,10 +1,14 @@
-"""The `nexus` command: serve, worker, migrate and the operator's set-up commands."""
+"""The core's `nexus` commands: worker, migrate and the operator's set-up and maintenance commands.
+
+The admin UI adds `nexus serve` to this group from its own side (nexus_ui.cli), so the core never imports it.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -13,9 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from nexus_core import accounts, projects
+from nexus_core import accounts, projects, users
+from nexus_core.config import get_settings
 from nexus_core.db import migrate, session_scope
 from nexus_core.errors import NexusError, NotFound
+from nexus_core.media import check, migration, variants
 from nexus_core.models import Role
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -53,24 +59,16 @@ def _session() -> Iterator[Session]:
         yield session
 
 
+def bind_job_queue() -> None:
+    """Send the jobs this process asks for to the Huey queue of NEXUS_QUEUE_URL (see nexus_core.media.jobs)."""
+    from nexus_core.media import tasks  # builds the queue, which reads the settings: only when work is queued
+
+    tasks.bind()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Nexus Media: media library, /media proxy and JSON:API for a headless CMS."""
-
-
-@main.command()
-@click.option("--host", default=None, help="Interface to listen on (NEXUS_HOST, default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port to listen on (NEXUS_PORT, default 8080).")
-@click.option("--no-worker", is_flag=True, help="Do not process jobs in this process (run `nexus worker`).")
-@reports_errors
-def serve(host: str | None, port: int | None, no_worker: bool) -> None:
-    """Migrate, then serve the admin UI, /media and /api."""
-    from nexus_core.config import get_settings
-    from nexus_ui.app import run
-
-    settings = get_settings()
-    migrate()
-    run(host=host or settings.host, port=port or settings.port, with_worker=not no_worker)
 
 
 @main.command()
@@ -78,11 +76,12 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
 @reports_errors
 def worker(workers: int) -> None:
     """Run the job consumer (image processing) until stopped."""
-    from nexus_core.media.tasks import consumer_options, huey, requeue_lost_jobs
+    from nexus_core.media import tasks  # builds the queue, which reads the settings: inside reports_errors
 
     migrate()
-    requeue_lost_jobs()
-    huey.create_consumer(**consumer_options(workers=workers)).run()
+    tasks.bind()
+    tasks.requeue_lost_jobs()
+    tasks.huey.create_consumer(**tasks.consumer_options(workers=workers)).run()
 
 
 @main.command(name="migrate")
@@ -124,7 +123,7 @@ def project() -> None:
 def project_create(name: str, slug: str, owner: str) -> None:
     """Create a project owned by an existing user."""
     with _session() as session:
-        owner_user = accounts.get_user_by_email(session, owner)
+        owner_user = users.get_user_by_email(session, owner)
         created = projects.create_project(session, name=name, slug=slug, owner=owner_user)
         click.echo(f"Created project {created.name} ({created.slug}); {owner_user.email} is its admin.")
 
@@ -137,7 +136,7 @@ def project_create(name: str, slug: str, owner: str) -> None:
 def project_add_member(slug: str, email: str, role: str) -> None:
     """Add a user to a project, or change their role."""
     with _session() as session:
-        member = accounts.get_user_by_email(session, email)
+        member = users.get_user_by_email(session, email)
         target = projects.get_project(session, slug)
         projects.set_member_role(session, actor=None, user=member, project=target, role=Role(role))
         click.echo(f"{member.email} is now {role} of {target.slug}.")
@@ -156,7 +155,7 @@ def apikey() -> None:
 def apikey_create(slug: str, email: str, name: str) -> None:
     """Create an API key acting for a member; the token is printed once, as the last line."""
     with _session() as session:
-        member = accounts.get_user_by_email(session, email)
+        member = users.get_user_by_email(session, email)
         target = projects.get_project(session, slug)
         try:
             actor = projects.actor_for(session, user_id=member.id, project_id=target.id)
@@ -176,6 +175,7 @@ def demo() -> None:
     """Create (once) a demo user and project with sample images, and print how to sign in."""
     from nexus_core import demo as demo_data
 
+    bind_job_queue()
     with _session() as session:
         login = demo_data.ensure_demo(session)
     click.echo(f"Demo project: {login.project_slug} ({login.image_count} images)")
@@ -193,14 +193,8 @@ def media() -> None:
 @reports_errors
 def media_check(stuck_after: int, examples: int) -> None:
     """Report missing files, orphan files, stuck items and owed deletions; exit 1 if any."""
-    from datetime import timedelta
-
-    from nexus_core.media import maintenance
-
     with _session() as session:
-        report = maintenance.check_library(
-            session, stuck_after=timedelta(minutes=stuck_after), progress=click.echo
-        )
+        report = check.check_library(session, stuck_after=timedelta(minutes=stuck_after), progress=click.echo)
     click.echo(
         f"Checked {report.item_count} items and {report.file_count} files ({', '.join(report.backends)})."
     )
@@ -262,12 +256,10 @@ def _show_section(title: str, lines: list[str], examples: int) -> None:
 @reports_errors
 def media_sweep(apply: bool, grace_minutes: int, stuck_after: int) -> None:
     """Delete orphan files, retry owed deletions, re-queue stuck items (dry run unless --apply)."""
-    from datetime import timedelta
-
-    from nexus_core.media import maintenance
-
+    if apply:
+        bind_job_queue()
     with _session() as session:
-        result = maintenance.sweep_library(
+        result = check.sweep_library(
             session,
             apply=apply,
             grace=timedelta(minutes=grace_minutes),
@@ -303,10 +295,10 @@ def media_regenerate(
     item_ids: tuple[str, ...], project_slug: str | None, all_items: bool, queue: bool
 ) -> None:
     """Make the variants again (e.g. after the size list changed); old ones no longer made are deleted."""
-    from nexus_core.media import maintenance
-
+    if queue:
+        bind_job_queue()
     with _session() as session:
-        result = maintenance.regenerate_variants(
+        result = variants.regenerate_variants(
             session,
             item_ids=item_ids,
             project_slug=project_slug,
@@ -332,12 +324,9 @@ def media_regenerate(
 @reports_errors
 def media_migrate_storage(to: str, delete_source: bool) -> None:
     """Copy every file to another backend, verify it by sha256, switch each item; safe to run again."""
-    from nexus_core.config import get_settings
-    from nexus_core.media import maintenance
-
     configured = get_settings().storage_backend
     with _session() as session:
-        result = maintenance.migrate_storage(session, to=to, delete_source=delete_source, progress=click.echo)
+        result = migration.migrate_storage(session, to=to, delete_source=delete_source, progress=click.echo)
     click.echo(
         f"Moved {len(result.moved)} items to {to} ({result.files_copied} files copied, "
         f"{result.files_reused} already there and verified); {result.already_there} were there before."

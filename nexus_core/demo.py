@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from nexus_core import accounts, projects
-from nexus_core.media import processing, service
+from nexus_core import accounts, demo_images, projects, users
+from nexus_core.media import library, upload
 from nexus_core.policies import Actor
 
 DEMO_EMAIL = "demo@example.com"
@@ -33,7 +33,7 @@ class DemoLogin:
 
 def ensure_demo(session: Session) -> DemoLogin:
     """Create the demo user, project and sample images unless they exist already."""
-    user = accounts.find_user(session, DEMO_EMAIL) or accounts.create_user(
+    user = users.find_user(session, DEMO_EMAIL) or accounts.create_user(
         session, email=DEMO_EMAIL, password=DEMO_PASSWORD
     )
     project = projects.find_project(session, DEMO_SLUG)
@@ -42,13 +42,13 @@ def ensure_demo(session: Session) -> DemoLogin:
         actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
         _upload_samples(session, actor)
     actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
-    total = service.list_items(session, actor=actor, limit=1).total
+    total = library.list_items(session, actor=actor, limit=1).total
     return DemoLogin(email=DEMO_EMAIL, password=DEMO_PASSWORD, project_slug=DEMO_SLUG, image_count=total)
 
 
 def _upload_samples(session: Session, actor: Actor) -> None:
     for seed, (filename, width, height, alt_text) in enumerate(SAMPLES):
-        image = service.IncomingFile(
-            filename=filename, data=processing.sample_photo(width, height, seed=seed)
+        image = upload.IncomingFile(
+            filename=filename, data=demo_images.sample_photo(width, height, seed=seed)
         )
-        service.upload(session, actor=actor, files=[image], alt_text=alt_text)
+        upload.upload(session, actor=actor, files=[image], alt_text=alt_text)

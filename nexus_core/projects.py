@@ -14,6 +14,7 @@ from nexus_core.models import ApiKey, Membership, Project, Role, User
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.text import require_storable
+from nexus_core.users import find_user, normalize_email
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -138,11 +139,9 @@ def list_members(session: Session, *, actor: Actor) -> list[MemberRow]:
 def add_member(session: Session, *, actor: Actor, email: str, role: Role | str) -> Membership:
     """Add an existing user to the actor's project with the given role."""
     authorize(actor, Action.MANAGE_MEMBERS)
-    from nexus_core import accounts  # imported here: accounts imports this module
-
     role = _valid_role(role)
-    email = accounts.normalize_email(email)
-    user = accounts.find_user(session, email)
+    email = normalize_email(email)
+    user = find_user(session, email)
     if user is None:
         raise NotFound(f"No user with the email {email}; create the account first with `nexus user create`.")
     if _membership(session, actor.project_id, user.id) is not None:

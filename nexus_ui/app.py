@@ -36,7 +36,8 @@ def create_app(*, with_worker: bool) -> FastAPI:
             "(or `npm ci && npm run build` in assets/tiptap)."
         )
     settings = get_settings()
-    web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    # /api/v1/openapi.json is served by nexus_core.api: it describes the API's routes and no others.
+    web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url=None)
     web.include_router(media_router)
     web.include_router(api_router)
     web.include_router(public_pages_router)

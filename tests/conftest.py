@@ -55,7 +55,10 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 from nexus_core import models  # noqa: E402, F401
 from nexus_core.config import get_settings  # noqa: E402
 from nexus_core.db import get_engine, migrate, session_scope  # noqa: E402
+from nexus_core.media import tasks  # noqa: E402
 from nexus_core.media.storage import LocalStorage, Storage, get_storage  # noqa: E402
+
+tasks.bind()  # as `nexus serve` and `nexus worker` do at start-up: jobs go to Huey (memory:// runs them at once)
 
 local_only = pytest.mark.skipif(
     S3_MODE, reason="about the local media directory; NEXUS_TEST_S3=1 stores in S3"
@@ -114,11 +117,12 @@ def _worker_logs(_migrated_database: None, tmp_path_factory: pytest.TempPathFact
 def _jobs_run_by_workers(_worker_logs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """Queueing a processing job waits for a worker process to finish it (see tests/workers.py)."""
     if _worker_logs:
-        from nexus_core.media.tasks import huey, process_media_item
         from tests.workers import waiting_for_workers
 
         monkeypatch.setattr(
-            huey, "enqueue", waiting_for_workers(huey, process_media_item.task_class, _worker_logs)
+            tasks.huey,
+            "enqueue",
+            waiting_for_workers(tasks.huey, tasks.process_media_item.task_class, _worker_logs),
         )
 
 

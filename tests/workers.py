@@ -27,7 +27,6 @@ if COUNT and not QUEUE_URL.startswith("redis://"):
     raise RuntimeError("NEXUS_TEST_WORKERS needs NEXUS_TEST_WORKER_QUEUE_URL=redis://… (a Redis database)")
 
 SETTLE_TIMEOUT = 120.0
-UNSETTLED = (MediaStatus.PENDING, MediaStatus.PROCESSING)
 
 
 @contextmanager
@@ -65,7 +64,7 @@ def _wait_until_settled(item_id: UUID, logs: list[Path]) -> None:
     while time.monotonic() < deadline:
         with session_scope() as session:
             item = session.get(MediaItem, item_id)
-            if item is None or item.status not in UNSETTLED:
+            if item is None or item.status not in MediaStatus.in_flight():
                 return
         time.sleep(0.05)
     tails = "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in logs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from nexus_core import accounts
@@ -22,11 +23,16 @@ def get_session() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_api_actor(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+bearer = HTTPBearer(auto_error=False, description="An API key of the project, made on its “API keys” page.")
+"""Declares the scheme in the OpenAPI document; a missing or non-Bearer header reads as None."""
+
+
+def get_api_actor(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+) -> Actor:
+    if credentials is None:
         raise NotAuthenticated("Send an API key as “Authorization: Bearer <key>”.")
-    return accounts.actor_for_api_token(session, token.strip())
+    return accounts.actor_for_api_token(session, credentials.credentials)
 
 
 ActorDep = Annotated[Actor, Depends(get_api_actor)]

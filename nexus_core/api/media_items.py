@@ -13,13 +13,24 @@ from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
 from nexus_core.api.documents import JsonApiResponse, media_item_resource, page_links
 from nexus_core.api.routing import JsonApiRoute
+from nexus_core.api.schemas import (
+    ALT_TEXT_CHANGE,
+    UPLOAD_FORM,
+    MediaItemDocument,
+    MediaItemListDocument,
+    UploadDocument,
+    answers,
+)
 from nexus_core.body_limit import refuse_declared_excess, upload_receive, within_limit
 from nexus_core.config import MEGABYTE, get_settings
 from nexus_core.errors import Conflict, InvalidInput, MalformedRequest
-from nexus_core.media import service
+from nexus_core.media import deletion, editing, library
+from nexus_core.media import upload as uploading
 from nexus_core.models import MediaStatus
 
-router = APIRouter(prefix="/media_items", route_class=JsonApiRoute, tags=["media"])
+router = APIRouter(
+    prefix="/media_items", route_class=JsonApiRoute, default_response_class=JsonApiResponse, tags=["media"]
+)
 
 JSON_BODY_LIMIT = MEGABYTE
 
@@ -28,17 +39,17 @@ def _base_url(request: Request) -> str:
     return base_url(request, get_settings())
 
 
-@router.get("")
+@router.get("", responses=answers(200, MediaItemListDocument, 400, 401, 503))
 def list_media_items(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    limit: Annotated[int, Query(alias="page[limit]", ge=1, le=service.MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(alias="page[offset]", ge=0, le=service.MAX_PAGE_OFFSET)] = 0,
+    limit: Annotated[int, Query(alias="page[limit]", ge=1, le=library.MAX_PAGE_SIZE)] = 20,
+    offset: Annotated[int, Query(alias="page[offset]", ge=0, le=library.MAX_PAGE_OFFSET)] = 0,
     status: Annotated[MediaStatus | None, Query(alias="filter[status]")] = None,
     query: Annotated[str | None, Query(alias="filter[q]", max_length=200)] = None,
 ) -> JsonApiResponse:
-    page = service.list_items(session, actor=actor, limit=limit, offset=offset, status=status, query=query)
+    page = library.list_items(session, actor=actor, limit=limit, offset=offset, status=status, query=query)
     base_url = _base_url(request)
     filters = {key: value for key, value in (("filter[status]", status), ("filter[q]", query)) if value}
     return JsonApiResponse(
@@ -56,7 +67,12 @@ def list_media_items(
     )
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    responses=answers(201, UploadDocument, 400, 401, 403, 413, 415, 422, 503),
+    openapi_extra=UPLOAD_FORM,
+)
 async def create_media_items(request: Request, session: SessionDep, actor: ActorDep) -> JsonApiResponse:
     """Multipart upload: one or more `file` fields and an optional `alt_text`.
 
@@ -70,12 +86,12 @@ async def create_media_items(request: Request, session: SessionDep, actor: Actor
         if not uploads:
             raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
         files = [
-            service.IncomingFile(upload.filename, service.SpooledUpload.from_form(upload))
+            uploading.IncomingFile(upload.filename, uploading.SpooledUpload.from_form(upload))
             for upload in uploads
         ]
         alt_text = form.get("alt_text")
         items = await run_in_threadpool(  # in the form's scope: its spooled files are read in upload slots
-            service.upload,
+            uploading.upload,
             session,
             actor=actor,
             files=files,
@@ -91,19 +107,23 @@ async def create_media_items(request: Request, session: SessionDep, actor: Actor
     return JsonApiResponse(document, status_code=201, headers=headers)
 
 
-@router.get("/{item_id}")
+@router.get("/{item_id}", responses=answers(200, MediaItemDocument, 400, 401, 404, 503))
 def get_media_item(request: Request, item_id: str, session: SessionDep, actor: ActorDep) -> JsonApiResponse:
-    item = service.get_item(session, actor=actor, item_id=item_id)
+    item = library.get_item(session, actor=actor, item_id=item_id)
     return JsonApiResponse({"data": media_item_resource(item, base_url=_base_url(request))})
 
 
-@router.patch("/{item_id}")
+@router.patch(
+    "/{item_id}",
+    responses=answers(200, MediaItemDocument, 400, 401, 403, 404, 409, 413, 422, 503),
+    openapi_extra=ALT_TEXT_CHANGE,
+)
 async def update_media_item(
     request: Request, item_id: str, session: SessionDep, actor: ActorDep
 ) -> JsonApiResponse:
     alt_text = _alt_text_from_document(await _json_body(request), item_id)
     item = await run_in_threadpool(
-        service.update_alt_text, session, actor=actor, item_id=item_id, alt_text=alt_text
+        editing.update_alt_text, session, actor=actor, item_id=item_id, alt_text=alt_text
     )
     return JsonApiResponse({"data": media_item_resource(item, base_url=_base_url(request))})
 
@@ -137,8 +157,8 @@ def _alt_text_from_document(document: Any, item_id: str) -> str:
     return alt_text or ""
 
 
-@router.delete("/{item_id}", status_code=204)
+@router.delete("/{item_id}", status_code=204, responses=answers(204, None, 400, 401, 403, 404, 409, 503))
 def delete_media_item(item_id: str, session: SessionDep, actor: ActorDep, force: bool = False) -> Response:
     """409 with the pages that use the item, unless `?force=true`."""
-    service.delete_item(session, actor=actor, item_id=item_id, force=force)
+    deletion.delete_item(session, actor=actor, item_id=item_id, force=force)
     return Response(status_code=204)

@@ -1,4 +1,5 @@
-"""A route class that turns every error into a JSON:API error document, for this router only."""
+"""A route class that turns every error into a JSON:API error document, for this router only, and
+refuses query parameters the route does not declare (an unknown filter must not mean "everything")."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import HTTPException, Request, Response
+from fastapi import HTTPException, Request, Response, params
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
@@ -21,8 +23,16 @@ logger = logging.getLogger(__name__)
 class JsonApiRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        known = frozenset(
+            field.alias
+            for field in get_flat_params(self.dependant)
+            if isinstance(field.field_info, params.Query)
+        )
 
         async def handle(request: Request) -> Response:
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                return _unknown_parameter_response(unknown[0], known)
             try:
                 return await handler(request)
             except NexusError as error:
@@ -38,6 +48,12 @@ class JsonApiRoute(APIRoute):
                 return error_response(error.status_code, "Error", str(error.detail))
 
         return handle
+
+
+def _unknown_parameter_response(parameter: str, known: frozenset[str]) -> Response:
+    takes = ", ".join(sorted(known)) or "none"
+    detail = f"{parameter}: unknown query parameter; this operation takes {takes}."
+    return error_response(400, "Unknown query parameter", detail, source={"parameter": parameter})
 
 
 def _validation_error_response(error: RequestValidationError) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -17,11 +16,11 @@ from nexus_core.content.renderer import MediaCatalog, library_item_id, render_do
 from nexus_core.content.sanitize import is_safe_image_url
 from nexus_core.content.templates import DEFAULT_TEMPLATE, FieldType, get_template
 from nexus_core.errors import InvalidInput, NotFound
-from nexus_core.media import paths
+from nexus_core.media import paths, renditions
 from nexus_core.models import MediaItem, MediaReference, Page, PageStatus, Project
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
-from nexus_core.text import require_storable
+from nexus_core.text import require_storable, require_storable_document
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 EMPTY_DOCUMENT: dict[str, Any] = {"type": "doc", "content": [{"type": "paragraph"}]}
@@ -98,7 +97,7 @@ def save_page(
     document = dict(body_json) if body_json else EMPTY_DOCUMENT
     if document.get("type") != "doc":
         raise InvalidInput("The body must be a TipTap document.")
-    require_storable(json.dumps(document, ensure_ascii=False), "The body")
+    require_storable_document(document, "The body")
     document = rich_text.without_images_where(document, _not_a_stored_image)
     used = _referenced_items(session, actor.project_id, data, document)
     page.title, page.slug, page.template_data, page.body_json = title[:200], slug, data, document
@@ -211,7 +210,7 @@ def published_document(session: Session, *, project_slug: str, page_slug: str) -
 
 def image_field_value(item: MediaItem) -> str:
     """What an image field stores for a chosen item: its `large` variant's URL, else the original's."""
-    return paths.url(item.variants.get("large") or item.file_path)
+    return paths.url(item.variants.get(renditions.LARGE.name) or item.file_path)
 
 
 def image_node_attributes(item: MediaItem) -> dict[str, str]:

@@ -10,8 +10,7 @@ from uuid import UUID
 from nexus_core.content import rich_text
 from nexus_core.content.sanitize import is_safe_image_url, sanitize_html
 from nexus_core.content.templates import TITLE_FIELD, FieldType, Template, TemplateField
-from nexus_core.media import paths
-from nexus_core.media.processing import VARIANT_WIDTHS
+from nexus_core.media import formats, paths, renditions
 from nexus_core.models import MediaItem, Page
 
 MediaCatalog = Mapping[UUID, MediaItem]
@@ -55,12 +54,12 @@ def _item_by_id(media: MediaCatalog, media_id: Any) -> MediaItem | None:
 
 
 def _srcset(item: MediaItem) -> str:
-    if item.mime_type == "image/svg+xml":
+    if item.mime_type == formats.SVG:
         return ""
     candidates = [
-        f"{paths.url(path)} {VARIANT_WIDTHS[name]}w"
+        f"{paths.url(path)} {renditions.WIDTHS[name]}w"
         for name, path in item.variants.items()
-        if name in VARIANT_WIDTHS
+        if name in renditions.WIDTHS
     ]
     if candidates and item.width:
         candidates.append(f"{paths.url(item.file_path)} {item.width}w")

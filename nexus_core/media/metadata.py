@@ -15,6 +15,7 @@ import zlib
 
 from nexus_core.errors import ImageError
 from nexus_core.media import gif, processing
+from nexus_core.media.formats import AVIF, GIF, JPEG, PNG, WEBP
 
 _JPEG_PRIVATE_MARKERS = {0xE1, 0xED}  # APP1 (EXIF, XMP), APP13 (IPTC / Photoshop)
 _PNG_PRIVATE_CHUNKS = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
@@ -29,17 +30,17 @@ _ORIENTATION_TAG = 0x0112
 def strip_private_metadata(data: bytes, mime_type: str) -> bytes:
     """The same image without private metadata; SVG comes back unchanged."""
     try:
-        if mime_type == "image/jpeg":
+        if mime_type == JPEG:
             return _strip_jpeg(data)
-        if mime_type == "image/png":
+        if mime_type == PNG:
             return _strip_png(data)
-        if mime_type == "image/webp":
+        if mime_type == WEBP:
             return _strip_webp(data)
-        if mime_type == "image/gif":
+        if mime_type == GIF:
             return _strip_gif(data)
     except (struct.error, IndexError, ValueError):
         raise ImageError("The image is damaged or incomplete.") from None
-    if mime_type == "image/avif" and processing.has_private_metadata(data):
+    if mime_type == AVIF and processing.has_private_metadata(data):
         return processing.reencode_without_metadata(data, mime_type)
     return data
 

@@ -6,25 +6,15 @@ import re
 from typing import NamedTuple
 from uuid import UUID
 
-EXTENSION_BY_MIME = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "image/avif": "avif",
-    "image/svg+xml": "svg",
-}
-MIME_BY_EXTENSION = {extension: mime for mime, extension in EXTENSION_BY_MIME.items()} | {
-    "jpeg": "image/jpeg"
-}
-VARIANT_NAMES = ("thumb", "medium", "large")
+from nexus_core.media import formats, renditions
+
 MEDIA_URL_PREFIX = "/media/"
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 MEDIA_PATH_PATTERN = re.compile(
     rf"(?P<project_id>{_UUID})/(?P<item_id>{_UUID})"
-    rf"(?:_(?P<variant>{'|'.join(VARIANT_NAMES)}))?"
-    rf"\.(?P<extension>{'|'.join(EXTENSION_BY_MIME.values())})"
+    rf"(?:_(?P<variant>{'|'.join(renditions.NAMES)}))?"
+    rf"\.(?P<extension>{'|'.join(row.extension for row in formats.FORMATS)})"
 )
 
 
@@ -39,14 +29,13 @@ def generate_path(
     project_id: UUID | str, item_id: UUID | str, mime_type: str, variant: str | None = None
 ) -> str:
     """The storage path of an item's original or variant; the extension comes from the detected MIME type."""
-    try:
-        extension = EXTENSION_BY_MIME[mime_type]
-    except KeyError:
-        raise ValueError(f"no media path for MIME type {mime_type!r}") from None
-    if variant is not None and variant not in VARIANT_NAMES:
-        raise ValueError(f"unknown variant {variant!r}; expected one of {', '.join(VARIANT_NAMES)}")
+    image_format = formats.BY_MIME.get(mime_type)
+    if image_format is None:
+        raise ValueError(f"no media path for MIME type {mime_type!r}")
+    if variant is not None and variant not in renditions.NAMES:
+        raise ValueError(f"unknown variant {variant!r}; expected one of {', '.join(renditions.NAMES)}")
     suffix = f"_{variant}" if variant else ""
-    return f"{UUID(str(project_id))}/{UUID(str(item_id))}{suffix}.{extension}"
+    return f"{UUID(str(project_id))}/{UUID(str(item_id))}{suffix}.{image_format.extension}"
 
 
 def parse_path(path: str) -> MediaPath | None:
@@ -67,4 +56,5 @@ def mime_type_from_path(path: str) -> str:
     _, dot, extension = path.rpartition(".")
     if not dot or "/" in extension:
         return "application/octet-stream"
-    return MIME_BY_EXTENSION.get(extension.lower(), "application/octet-stream")
+    image_format = formats.BY_EXTENSION.get(extension.lower())
+    return image_format.mime_type if image_format else "application/octet-stream"

@@ -1,6 +1,8 @@
 """Pure image work with pyvips: read an image's size cheaply and make its resized variants.
 
-The only module that imports pyvips. Bytes in, sizes and variant bytes out; no storage, no database.
+The library's only module that imports pyvips (besides `nexus_core.demo_images`, which draws the demo's
+pictures). Bytes in, sizes and variant bytes out; no storage, no database. What each format is and how
+it is written comes from `formats`; which variants are made, from `renditions`.
 """
 
 from __future__ import annotations
@@ -11,17 +13,14 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import pyvips
 
 from nexus_core.config import DEFAULT_MAX_IMAGE_FRAMES
 from nexus_core.errors import ImageError
+from nexus_core.media import formats, renditions
 
-VARIANT_WIDTHS: Mapping[str, int] = MappingProxyType({"thumb": 300, "medium": 800, "large": 1600})
-
-SVG = "image/svg+xml"
 UNREADABLE = "The file is not an image that can be read, or it is damaged."
 DAMAGED = "The image is damaged or incomplete."
 
@@ -53,31 +52,6 @@ class ProcessedImage:
     variants: tuple[Variant, ...]
 
 
-@dataclass(frozen=True)
-class _Format:
-    suffix: str
-    save_options: Mapping[str, Any]
-    kernel: str
-
-
-# Lanczos keeps photographs crisp; Mitchell for PNG and GIF, which are mostly graphics, where Lanczos'
-# ringing draws halos around hard edges and costs bytes. Metadata is dropped except the colour profile.
-_FORMATS: Mapping[str, _Format] = MappingProxyType(
-    {
-        "image/jpeg": _Format(".jpg", {"Q": 82, "optimize_coding": False, "keep": "icc"}, "lanczos3"),
-        "image/png": _Format(".png", {"compression": 7, "filter": "all", "keep": "icc"}, "mitchell"),
-        "image/webp": _Format(".webp", {"Q": 82, "effort": 4, "keep": "icc"}, "lanczos3"),
-        "image/avif": _Format(
-            ".avif", {"compression": "av1", "Q": 55, "effort": 2, "keep": "icc"}, "lanczos3"
-        ),
-        "image/gif": _Format(".gif", {"effort": 3, "keep": "none"}, "mitchell"),
-    }
-)
-# Originals re-encoded to lose their metadata: well above the variants' quality, as the original is
-# what people download; effort as for the variants, as this happens while the upload waits.
-_REENCODE: Mapping[str, Mapping[str, Any]] = MappingProxyType(
-    {"image/avif": {"compression": "av1", "Q": 80, "effort": 2, "keep": "icc"}}
-)
 _ENCODER_EXIF_TAGS = frozenset(
     {
         "XResolution",
@@ -93,7 +67,7 @@ _ENCODER_EXIF_TAGS = frozenset(
         "PixelYDimension",
     }
 )
-_ANIMATED_LOADERS = ("gifload", "webpload")
+_ANIMATED_LOADERS = tuple(row.loader for row in formats.FORMATS if row.animated)
 _SWAPPED_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
 
@@ -110,7 +84,7 @@ def generate_variants(
     *,
     max_pixels: int,
     max_frames: int = DEFAULT_MAX_IMAGE_FRAMES,
-    widths: Mapping[str, int] = VARIANT_WIDTHS,
+    widths: Mapping[str, int] = renditions.WIDTHS,
 ) -> ProcessedImage:
     """Make the variants narrower than the image, in its own format, upright and without metadata.
 
@@ -120,22 +94,23 @@ def generate_variants(
     header = _open_header(data)
     _check_size(header, data, max_pixels, max_frames)
     info = _info(header)
-    if mime_type == SVG:
+    if mime_type == formats.SVG:
         return ProcessedImage(info.width, info.height, ())
-    image_format = _FORMATS.get(mime_type)
-    if image_format is None:
+    image_format = formats.BY_MIME.get(mime_type)
+    encoder = image_format.encoder if image_format else None
+    if encoder is None:
         raise ImageError(f"Images of type {mime_type} cannot be resized.")
     wanted = {name: width for name, width in widths.items() if width < info.width}
     with _reason_on_failure(DAMAGED):
         if not wanted:
             _decode_everything(data, header, info)
             return ProcessedImage(info.width, info.height, ())
-        save_options = _save_options(header, image_format)
+        save_options = _save_options(header, encoder)
         if info.pages > 1:
-            variants = _animated_variants(data, header, info, wanted, image_format, save_options)
+            variants = _animated_variants(data, header, info, wanted, encoder, save_options)
         else:
-            widest = _load_upright(data, header, info, max(wanted.values()), image_format.kernel)
-            variants = _encode_variants(widest, info, wanted, image_format, save_options)
+            widest = _load_upright(data, header, info, max(wanted.values()), encoder.kernel)
+            variants = _encode_variants(widest, info, wanted, encoder, save_options)
     return ProcessedImage(info.width, info.height, variants)
 
 
@@ -158,10 +133,13 @@ def reencode_without_metadata(data: bytes, mime_type: str) -> bytes:
     """The image encoded again in its format, keeping only the colour profile, at its bit depth."""
     with _reason_on_failure(DAMAGED):
         image = _open(data, "truncated")
-        options = dict(_REENCODE[mime_type])
+        encoder = formats.BY_MIME[mime_type].encoder
+        if encoder is None or encoder.original_options is None:
+            raise ValueError(f"images of type {mime_type} are not re-encoded")
+        options = dict(encoder.original_options)
         if image.get_typeof("bits-per-sample"):
             options["bitdepth"] = image.get("bits-per-sample")
-        return bytes(image.write_to_buffer(_FORMATS[mime_type].suffix, **options))
+        return bytes(image.write_to_buffer(encoder.suffix, **options))
 
 
 def release_memory() -> None:
@@ -172,35 +150,6 @@ def release_memory() -> None:
     """
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
-
-
-_SCENES = (
-    # sky top, sky at the horizon, sun, three hills from far to near
-    ((46, 64, 128), (250, 170, 120), (255, 226, 160), (120, 96, 140), (84, 70, 110), (44, 40, 72)),
-    ((90, 160, 220), (200, 230, 250), (255, 250, 220), (120, 170, 120), (70, 130, 80), (36, 90, 56)),
-    ((18, 24, 60), (70, 60, 130), (240, 240, 255), (60, 60, 110), (40, 40, 84), (20, 20, 50)),
-    ((120, 190, 230), (240, 220, 170), (255, 240, 190), (210, 170, 110), (190, 140, 80), (150, 100, 60)),
-)
-
-
-def sample_photo(width: int, height: int, *, seed: int = 0) -> bytes:
-    """A JPEG landscape (sky, sun, layered hills, a little grain), so the demo library looks alive."""
-    sky_top, sky_bottom, sun, *hills = _SCENES[seed % len(_SCENES)]
-    with _reason_on_failure(DAMAGED):
-        x, y = pyvips.Image.xyz(width, height).bandsplit()
-        depth = (y / height).bandjoin([y / height, y / height])
-        scene = depth.linear([b - t for t, b in zip(sky_top, sky_bottom, strict=True)], list(sky_top))
-        sun_x, sun_y = width * (0.25 + 0.5 * ((seed * 37) % 10) / 10), height * 0.35
-        distance = ((x - sun_x) ** 2 + (y - sun_y) ** 2) ** 0.5
-        scene = (distance < min(width, height) * 0.08).ifthenelse(list(sun), scene)
-        for layer, colour in enumerate(hills):
-            horizon = height * (0.55 + 0.12 * layer) + height * 0.06 * (
-                (x * (0.2 + 0.1 * layer) + 47 * seed).sin()
-            )
-            scene = (y > horizon).ifthenelse(list(colour), scene)
-        grain = pyvips.Image.gaussnoise(width, height, sigma=3, mean=0, seed=seed)
-        photo = (scene + grain).cast("uchar").copy(interpretation="srgb")
-        return bytes(photo.jpegsave_buffer(Q=88, keep="none"))
 
 
 @contextmanager
@@ -324,19 +273,19 @@ def _resize(image: pyvips.Image, width: int, height: int, kernel: str) -> pyvips
     return image.resize(width / image.width, vscale=height / image.height, kernel=kernel)
 
 
-def _save_options(header: pyvips.Image, image_format: _Format) -> Mapping[str, Any]:
+def _save_options(header: pyvips.Image, encoder: formats.Encoder) -> Mapping[str, Any]:
     """The format's options; a palette PNG (a logo, a diagram) stays one, or its variants outgrow it."""
     palette = header.get("vips-loader").startswith("pngload") and header.get_typeof("palette")
     if palette and header.get("palette"):
-        return {**image_format.save_options, "palette": True, "filter": "none"}
-    return image_format.save_options
+        return {**encoder.variant_options, "palette": True, "filter": "none"}
+    return encoder.variant_options
 
 
 def _encode_variants(
     widest: pyvips.Image,
     info: ImageInfo,
     wanted: Mapping[str, int],
-    image_format: _Format,
+    encoder: formats.Encoder,
     save_options: Mapping[str, Any],
 ) -> tuple[Variant, ...]:
     """Each variant is resized from the next wider one and encoded in a worker thread while the
@@ -348,8 +297,8 @@ def _encode_variants(
         for name in widest_first:
             if image.width != wanted[name]:
                 height = _scaled_height(info, wanted[name])
-                image = _resize(image, wanted[name], height, image_format.kernel).copy_memory()
-            encoded[name] = pool.submit(_encode, name, image, image_format.suffix, save_options, info.pages)
+                image = _resize(image, wanted[name], height, encoder.kernel).copy_memory()
+            encoded[name] = pool.submit(_encode, name, image, encoder.suffix, save_options, info.pages)
     return tuple(encoded[name].result() for name in wanted)
 
 
@@ -358,7 +307,7 @@ def _animated_variants(
     header: pyvips.Image,
     info: ImageInfo,
     wanted: Mapping[str, int],
-    image_format: _Format,
+    encoder: formats.Encoder,
     save_options: Mapping[str, Any],
 ) -> tuple[Variant, ...]:
     """Each variant of an animation is a pipeline of its own from the file to the encoder, one at a time.
@@ -371,7 +320,7 @@ def _animated_variants(
     one pipeline at a time keeps that to once.)
     """
     return tuple(
-        _animated_variant(name, width, data, header, info, image_format, save_options)
+        _animated_variant(name, width, data, header, info, encoder, save_options)
         for name, width in wanted.items()
     )
 
@@ -382,14 +331,14 @@ def _animated_variant(
     data: bytes,
     header: pyvips.Image,
     info: ImageInfo,
-    image_format: _Format,
+    encoder: formats.Encoder,
     save_options: Mapping[str, Any],
 ) -> Variant:
     height = _scaled_height(info, width)
-    strip = _resize(_open(data, _fail_on(header), n=-1), width, height * info.pages, image_format.kernel)
+    strip = _resize(_open(data, _fail_on(header), n=-1), width, height * info.pages, encoder.kernel)
     strip = strip.copy()
     strip.set_type(pyvips.GValue.gint_type, "page-height", height)
-    return _encode(name, strip, image_format.suffix, save_options, info.pages)
+    return _encode(name, strip, encoder.suffix, save_options, info.pages)
 
 
 def _encode(

@@ -1,10 +1,12 @@
-"""The job queue: the Huey instance chosen by NEXUS_QUEUE_URL and the processing task."""
+"""The job queue: the Huey instance chosen by NEXUS_QUEUE_URL, the processing task, and `bind`, which
+start-up calls to make it the queue the use cases ask for jobs (nexus_core.media.jobs)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab, signals
 from huey.api import Task
@@ -12,7 +14,7 @@ from huey.consumer import Consumer
 
 from nexus_core.config import get_settings
 from nexus_core.db import session_scope
-from nexus_core.media import processing, service
+from nexus_core.media import jobs, processing, variants
 
 logger = logging.getLogger(__name__)
 
@@ -38,16 +40,29 @@ huey = build_huey(get_settings().resolved_queue_url)
 def process_media_item(item_id: str) -> None:
     try:
         with session_scope() as session:
-            service.process_item(session, item_id=item_id)
+            variants.process_item(session, item_id=item_id)
     finally:
         processing.release_memory()  # else a web process that ran one big job stays that big
+
+
+class HueyJobs:
+    """The queue port on Huey: a job asked for goes to NEXUS_QUEUE_URL's queue (or runs at once on memory://)."""
+
+    def process(self, item_id: UUID) -> None:
+        process_media_item(str(item_id))
+
+
+def bind() -> None:
+    """Make Huey the queue of this process: called at start-up by `nexus serve`, `nexus worker`, the
+    commands that queue work, and the tests."""
+    jobs.bind(HueyJobs())
 
 
 def requeue_lost_jobs() -> int:
     """Queue again the items whose job was lost; runs when a consumer starts and every minute."""
     timeout = timedelta(seconds=get_settings().processing_timeout)
     with session_scope() as session:
-        item_ids = service.claim_stuck_items(session, older_than=timeout)
+        item_ids = variants.claim_stuck_items(session, older_than=timeout)
     for item_id in item_ids:
         logger.warning("Processing of %s was interrupted; queueing it again", item_id)
         process_media_item(str(item_id))
@@ -65,7 +80,7 @@ def _record_final_failure(signal: str, task: Task, exc: BaseException | None = N
         return
     reason = f"Processing failed after {PROCESS_RETRIES + 1} attempts: {exc}"
     with session_scope() as session:
-        service.mark_failed(session, item_id=task.args[0], reason=reason)
+        variants.mark_failed(session, item_id=task.args[0], reason=reason)
 
 
 class EmbeddedConsumer(Consumer):

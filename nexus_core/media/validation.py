@@ -15,19 +15,8 @@ from defusedxml import DefusedXmlException
 
 from nexus_core.config import DEFAULT_MAX_IMAGE_FRAMES, MEGABYTE
 from nexus_core.errors import ImageError, InvalidInput, UnsupportedMediaType, UploadTooLarge
-from nexus_core.media import gif, processing, svg
-
-JPEG, PNG, GIF, WEBP, AVIF, SVG = (
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "image/avif",
-    "image/svg+xml",
-)
-SUPPORTED_MIME_TYPES: frozenset[str] = frozenset({JPEG, PNG, GIF, WEBP, AVIF, SVG})
-EXTENSIONS = {JPEG: "jpg", PNG: "png", GIF: "gif", WEBP: "webp", AVIF: "avif", SVG: "svg"}
-ACCEPTED_TYPES = "JPEG, PNG, GIF, WebP, AVIF or SVG"
+from nexus_core.media import formats, gif, processing, svg
+from nexus_core.media.formats import AVIF, GIF, JPEG, PNG, SVG, WEBP
 
 MAX_FILENAME_LENGTH = 255
 
@@ -109,7 +98,7 @@ def detect_mime_type(data: bytes) -> str | None:
 
 def sanitize_filename(name: str | None, mime_type: str) -> str:
     """A safe display name for the upload whose extension matches its detected type."""
-    extension = EXTENSIONS[mime_type]
+    extension = formats.BY_MIME[mime_type].extension
     stem, dot, suffix = _clean_name(name).rpartition(".")
     if not (dot and _EXTENSION.fullmatch(suffix)):
         stem = f"{stem}{dot}{suffix}"
@@ -158,7 +147,7 @@ def _sanitize_svg(data: bytes, label: str) -> svg.SanitizedSvg:
     except ImageError as error:
         raise ImageError(f"{label}: {error}") from error
     if cleaned is None:
-        raise UnsupportedMediaType(f"{label} is not a supported image ({ACCEPTED_TYPES}).")
+        raise UnsupportedMediaType(f"{label} is not a supported image ({formats.NAMES}).")
     return cleaned
 
 
@@ -172,19 +161,22 @@ def _removal_warning(filename: str, cleaned: svg.SanitizedSvg | None) -> str | N
 
 
 def _detect_raster(data: bytes) -> str | None:
-    if _has_avif_brand(data):
-        return AVIF
+    brands = _ftyp_brands(data)
+    for image_format in formats.FORMATS:
+        if image_format.brands & brands:
+            return image_format.mime_type
     mime_type = filetype.guess_mime(data)
-    return mime_type if mime_type in SUPPORTED_MIME_TYPES else None
+    return mime_type if mime_type in formats.SUPPORTED_MIME_TYPES else None
 
 
-def _has_avif_brand(data: bytes) -> bool:
-    """AVIF by its ISO-BMFF brands; `filetype` misses the animated-AVIF major brand `avis`."""
+def _ftyp_brands(data: bytes) -> frozenset[bytes]:
+    """An ISO-BMFF file's major and compatible brands; checked before `filetype`, which misses some."""
     if data[4:8] != b"ftyp":
-        return False
+        return frozenset()
     box_size = int.from_bytes(data[:4], "big")
-    brands = {data[8:12]} | {data[offset : offset + 4] for offset in range(16, min(box_size, len(data)), 4)}
-    return bool(brands & {b"avif", b"avis"})
+    return frozenset(
+        {data[8:12]} | {data[offset : offset + 4] for offset in range(16, min(box_size, len(data)), 4)}
+    )
 
 
 def _is_padding(tail: bytes) -> bool:
@@ -264,6 +256,7 @@ def _avif_is_complete(data: bytes) -> bool:
     return position <= len(data) and _is_padding(data[position:])
 
 
+# Keyed by the raster types of `formats.FORMATS`.
 _COMPLETENESS_CHECKS = {
     JPEG: _jpeg_is_complete,
     PNG: _png_is_complete,

@@ -18,6 +18,11 @@ class MediaStatus(StrEnum):
     READY = "ready"
     ERROR = "error"
 
+    @classmethod
+    def in_flight(cls) -> tuple[MediaStatus, ...]:
+        """Waiting for or in processing: a job is yet to settle the item (or was lost on the way)."""
+        return (cls.PENDING, cls.PROCESSING)
+
 
 class MediaItem(SQLModel, table=True):
     __tablename__ = "media_items"

@@ -9,7 +9,7 @@ from uuid import UUID
 from nicegui import run, ui
 
 from nexus_core.errors import MediaInUse
-from nexus_core.media import paths, service
+from nexus_core.media import deletion, editing, library, paths, renditions
 from nexus_core.policies import Action, can
 from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.confirm import confirm
@@ -33,7 +33,7 @@ class MediaDetailPanel:
         self._dialog.props("data-testid=detail-panel")
 
     async def open(self, item_id: UUID) -> None:
-        details = await run_reporting(call_as, self._context, service.get_item_details, item_id=item_id)
+        details = await run_reporting(call_as, self._context, library.get_item_details, item_id=item_id)
         if details is None:
             return
         self._dialog.clear()
@@ -41,7 +41,7 @@ class MediaDetailPanel:
             self._render(details)
         self._dialog.open()
 
-    def _render(self, details: service.ItemDetails) -> None:
+    def _render(self, details: library.ItemDetails) -> None:
         item = details.item
         with ui.row().classes("w-full items-center px-5 py-3 border-b border-slate-200"):
             ui.label("Media details").classes("text-base font-semibold")
@@ -54,7 +54,7 @@ class MediaDetailPanel:
                 "nexus-checker w-full rounded-lg overflow-hidden flex justify-center"
             ):
                 preview = ui.element("img").classes("max-h-72 object-contain")
-                preview.props.update(src=preview_url(item, "medium"), alt="")
+                preview.props.update(src=preview_url(item, renditions.MEDIUM), alt="")
             ui.label(item.filename).classes("text-lg font-medium break-all").props(
                 "data-testid=detail-filename"
             )
@@ -66,7 +66,7 @@ class MediaDetailPanel:
             self._used_in(details.used_in)
             self._delete(item.id, item.filename)
 
-    def _facts(self, details: service.ItemDetails) -> None:
+    def _facts(self, details: library.ItemDetails) -> None:
         item = details.item
         facts = [
             ("Type", item.mime_type),
@@ -90,7 +90,7 @@ class MediaDetailPanel:
         @reports_errors
         async def save(event: Any) -> None:
             await run.io_bound(
-                call_as, self._context, service.update_alt_text, item_id=item_id, alt_text=event.value or ""
+                call_as, self._context, editing.update_alt_text, item_id=item_id, alt_text=event.value or ""
             )
             saved.set_text("Saved")
             ui.timer(2.5, lambda: saved.set_text(""), once=True)
@@ -106,7 +106,7 @@ class MediaDetailPanel:
             area.props("hint='Describe the image for people who cannot see it; saved as you type'")
         saved.move(target_index=-1)
 
-    def _urls(self, original_path: str, original_size: int, variants: list[service.VariantFile]) -> None:
+    def _urls(self, original_path: str, original_size: int, variants: list[library.VariantFile]) -> None:
         ui.label("Files").classes("text-sm font-medium text-slate-700 mt-2")
         rows = [("original", original_path, original_size), *((v.name, v.path, v.size) for v in variants)]
         with ui.column().classes("w-full gap-1"):
@@ -152,7 +152,7 @@ class MediaDetailPanel:
         if not await confirm(f"Delete “{filename}”?", explanation, "Delete", marker="confirm-delete"):
             return
         try:
-            await run.io_bound(call_as, self._context, service.delete_item, item_id=item_id, force=False)
+            await run.io_bound(call_as, self._context, deletion.delete_item, item_id=item_id, force=False)
         except MediaInUse as in_use:
             if not await confirm(
                 "This image is in use",
@@ -172,7 +172,7 @@ class MediaDetailPanel:
 
     async def _delete_now(self, item_id: UUID, *, force: bool) -> bool:
         try:
-            await run.io_bound(call_as, self._context, service.delete_item, item_id=item_id, force=force)
+            await run.io_bound(call_as, self._context, deletion.delete_item, item_id=item_id, force=force)
         except Exception as error:
             notify_error(error)
             return False

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from nicegui import ui
 
-from nexus_core.media import paths
+from nexus_core.media import formats, paths, renditions
 from nexus_core.models import MediaItem, MediaStatus
 
 STATUS_LOOK = {
@@ -16,9 +16,9 @@ STATUS_LOOK = {
 }
 
 
-def preview_url(item: MediaItem, variant: str = "thumb") -> str:
+def preview_url(item: MediaItem, variant: renditions.Rendition = renditions.THUMB) -> str:
     """The variant when it exists, else the original (SVGs and images not processed yet)."""
-    return paths.url(item.variants.get(variant) or item.file_path)
+    return paths.url(item.variants.get(variant.name) or item.file_path)
 
 
 def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem], object]) -> ui.card:
@@ -58,7 +58,8 @@ def _status_badge(item: MediaItem) -> None:
 
 
 def _summary(item: MediaItem) -> str:
-    kind = paths.EXTENSION_BY_MIME.get(item.mime_type, "").upper()
+    image_format = formats.BY_MIME.get(item.mime_type)
+    kind = image_format.extension.upper() if image_format else ""
     size = f"{item.width} × {item.height}" if item.width and item.height else ""
     return " · ".join(part for part in (kind, size) if part)
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from nicegui import events, run, ui
 
 from nexus_core.db import session_scope
-from nexus_core.media import service
+from nexus_core.media import library
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.policies import Action, can
 from nexus_ui.components.media_grid import media_tile
@@ -16,7 +16,7 @@ from nexus_ui.feedback import notify_error
 from nexus_ui.session import ProjectContext
 
 PAGE_SIZE = 30
-SELECTABLE = frozenset({MediaStatus.READY, MediaStatus.PENDING, MediaStatus.PROCESSING})
+SELECTABLE = frozenset({MediaStatus.READY, *MediaStatus.in_flight()})
 
 
 def is_selectable(item: MediaItem) -> bool:
@@ -24,9 +24,9 @@ def is_selectable(item: MediaItem) -> bool:
     return item.status in SELECTABLE
 
 
-def query_images(context: ProjectContext, *, query: str, offset: int) -> service.MediaPage:
+def query_images(context: ProjectContext, *, query: str, offset: int) -> library.MediaPage:
     with session_scope() as session:
-        return service.list_items(
+        return library.list_items(
             session, actor=context.actor(), limit=PAGE_SIZE, offset=offset, query=query or None
         )
 
@@ -141,7 +141,7 @@ class MediaPicker:
         if page is not None:
             self._append(page)
 
-    async def _fetch(self, *, offset: int) -> service.MediaPage | None:
+    async def _fetch(self, *, offset: int) -> library.MediaPage | None:
         """None on failure, or when the search changed meanwhile (a newer answer is on its way)."""
         query = self._query
         try:
@@ -151,7 +151,7 @@ class MediaPicker:
             return None
         return page if query == self._query else None
 
-    def _append(self, page: service.MediaPage) -> None:
+    def _append(self, page: library.MediaPage) -> None:
         self._total = page.total
         known = {item.id for item in self._items}
         fresh = [item for item in page.items if item.id not in known]

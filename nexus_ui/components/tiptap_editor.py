@@ -17,7 +17,7 @@ from nicegui.elements.mixins.value_element import ValueElement
 from starlette.datastructures import UploadFile
 
 from nexus_core.errors import NexusError
-from nexus_core.media.service import SpooledUpload
+from nexus_core.media.upload import SpooledUpload
 
 ImageAttributes = dict[str, str]
 UploadHandler = Callable[[str, SpooledUpload], Awaitable[ImageAttributes]]

@@ -1,4 +1,4 @@
-"""Drag-and-drop / file-picker upload with per-file progress; every file goes through service.upload."""
+"""Drag-and-drop / file-picker upload with per-file progress; every file goes through upload.upload."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from typing import Any
 from nicegui import events, run, ui
 
 from nexus_core.config import get_settings
-from nexus_core.media import service
+from nexus_core.media import formats, upload
 from nexus_core.models import MediaItem
 from nexus_ui.feedback import notify_error, notify_warning
 from nexus_ui.session import ProjectContext, call_as
 
-ACCEPT = (
-    ".jpg,.jpeg,.png,.gif,.webp,.avif,.svg,image/jpeg,image/png,image/gif,image/webp,image/avif,image/svg+xml"
-)
 HEADER_SLOT = """
 <div class="row no-wrap items-center q-gutter-x-md q-pa-md full-width">
   <q-icon name="cloud_upload" size="32px" color="primary" />
@@ -48,15 +45,15 @@ REJECTED_JS = (
 
 
 def upload_file_as(
-    context: ProjectContext, filename: str, data: service.SpooledUpload
-) -> service.UploadedItems:
-    return call_as(context, service.upload, files=[service.IncomingFile(filename, data)])
+    context: ProjectContext, filename: str, data: upload.SpooledUpload
+) -> upload.UploadedItems:
+    return call_as(context, upload.upload, files=[upload.IncomingFile(filename, data)])
 
 
-def spooled(file: ui.upload.FileUpload) -> service.SpooledUpload:
+def spooled(file: ui.upload.FileUpload) -> upload.SpooledUpload:
     """NiceGUI keeps files over 1 MB on disk; the upload reads one, through the event loop, once a slot is free."""
     loop = asyncio.get_running_loop()
-    return service.SpooledUpload(
+    return upload.SpooledUpload(
         file.size(), lambda: asyncio.run_coroutine_threadsafe(file.read(), loop).result()
     )
 
@@ -80,9 +77,9 @@ class UploadZone:
             .props("flat bordered")
             .classes("w-full nexus-upload")
         )
-        self.element.props["accept"] = ACCEPT
+        self.element.props["accept"] = formats.ACCEPT
         limits = (
-            f"JPEG, PNG, GIF, WebP, AVIF or SVG · up to {settings.max_files_per_upload} at a time · "
+            f"{formats.NAMES} · up to {settings.max_files_per_upload} at a time · "
             f"{settings.max_upload_mb} MB each"
         )
         self.element.add_slot("header", HEADER_SLOT % limits)
@@ -112,7 +109,7 @@ class UploadZone:
         max_mb, max_files = self._limits
         reasons = {
             "max-file-size": f"is larger than {max_mb} MB",
-            "accept": "is not a supported image (JPEG, PNG, GIF, WebP, AVIF or SVG)",
+            "accept": f"is not a supported image ({formats.NAMES})",
             "max-files": f"was not added: at most {max_files} files at a time",
         }
         for entry in event.args or []:

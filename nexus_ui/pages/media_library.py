@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from nexus_core.db import session_scope
-from nexus_core.media import service
+from nexus_core.media import library
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.policies import Action, can
 from nexus_ui.components.media_detail import MediaDetailPanel
@@ -19,13 +19,12 @@ from nexus_ui.layout import project_frame
 from nexus_ui.session import ProjectContext, open_project_page
 
 PAGE_SIZE = 48
-LIVE_STATUSES = {MediaStatus.PENDING, MediaStatus.PROCESSING}
 STATUS_FILTERS = {"": "All statuses", **{status.value: status.value.capitalize() for status in MediaStatus}}
 
 
-def query_page(context: ProjectContext, *, page: int, query: str, status: str) -> service.MediaPage:
+def query_page(context: ProjectContext, *, page: int, query: str, status: str) -> library.MediaPage:
     with session_scope() as session:
-        return service.list_items(
+        return library.list_items(
             session,
             actor=context.actor(),
             limit=PAGE_SIZE,
@@ -37,13 +36,13 @@ def query_page(context: ProjectContext, *, page: int, query: str, status: str) -
 
 def current_statuses(context: ProjectContext, items: list[MediaItem]) -> dict:
     with session_scope() as session:
-        return service.statuses(session, actor=context.actor(), item_ids=[item.id for item in items])
+        return library.statuses(session, actor=context.actor(), item_ids=[item.id for item in items])
 
 
 class MediaLibrary:
     """Only the visible page is queried and rendered, so 10,000 items open as fast as 10."""
 
-    def __init__(self, context: ProjectContext, first_page: service.MediaPage) -> None:
+    def __init__(self, context: ProjectContext, first_page: library.MediaPage) -> None:
         self.context = context
         self.page = 1
         self.query = ""
@@ -128,7 +127,7 @@ class MediaLibrary:
 
     async def _refresh_live_tiles(self) -> None:
         """Redraw when a visible pending/processing item changed, whichever process did the work."""
-        waiting = [item for item in self.result.items if item.status in LIVE_STATUSES]
+        waiting = [item for item in self.result.items if item.status in MediaStatus.in_flight()]
         if not waiting:
             return
         now = await run.io_bound(current_statuses, self.context, waiting) or {}

@@ -13,7 +13,7 @@ from nicegui import run, ui
 from nexus_core.content import pages
 from nexus_core.content.templates import TITLE_FIELD, FieldType, get_template
 from nexus_core.errors import NotFound
-from nexus_core.media.service import SpooledUpload
+from nexus_core.media.upload import SpooledUpload
 from nexus_core.models import Page, PageStatus
 from nexus_core.policies import Action, can
 from nexus_ui.components.image_field import ImageField

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session
 
 from nexus_core.config import Settings
-from nexus_core.media import service
-from nexus_core.media.service import IncomingFile
+from nexus_core.media import upload as uploading
+from nexus_core.media.upload import IncomingFile
 from nexus_core.models import MediaItem
 from nexus_core.policies import Actor
 from tests import images
@@ -37,7 +37,7 @@ def admin(session: Session) -> Actor:
 
 
 def upload(session: Session, actor: Actor) -> MediaItem:
-    item = service.upload(session, actor=actor, files=[IncomingFile("photo.jpg", images.jpeg(400, 300))])[0]
+    item = uploading.upload(session, actor=actor, files=[IncomingFile("photo.jpg", images.jpeg(400, 300))])[0]
     session.refresh(item)
     return item
 

@@ -15,7 +15,7 @@ from nexus_core.api import deps
 from nexus_core.api import router as api_router
 from nexus_core.db import create_db_engine, session_scope
 from nexus_core.errors import StorageError
-from nexus_core.media import service
+from nexus_core.media import upload
 from nexus_core.media.storage.s3 import S3Storage
 from nexus_core.media.tasks import PROCESS_RETRIES, huey
 from nexus_core.models import MediaItem, MediaStatus
@@ -49,13 +49,13 @@ def test_s3_refusing_connections_during_upload(
     session: Session, refusing_s3: S3Storage, stored: StoredFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, headers, actor = api_as_admin(session)
-    files = [service.IncomingFile("harbour.jpg", images.jpeg(400, 300))]
+    files = [upload.IncomingFile("harbour.jpg", images.jpeg(400, 300))]
     with pytest.raises(StorageError, match=r"“harbour\.jpg” was not saved\. Please try again"):
-        service.upload(session, actor=actor, files=files, storage=refusing_s3)
+        upload.upload(session, actor=actor, files=files, storage=refusing_s3)
     assert session.exec(select(MediaItem)).all() == []
     assert stored.paths() == []
 
-    monkeypatch.setattr(service, "get_storage", lambda settings=None: refusing_s3)
+    monkeypatch.setattr(upload, "get_storage", lambda settings=None: refusing_s3)
     answer = client.post(
         "/api/v1/media_items",
         headers=headers,
@@ -119,8 +119,8 @@ def test_processing_that_fails_on_every_attempt_ends_as_error(
     session: Session, stored: StoredFiles, jobs: QueuedJobs
 ) -> None:
     actor = admin_of(session, make_project(session))
-    [item] = service.upload(
-        session, actor=actor, files=[service.IncomingFile("dunes.jpg", images.jpeg(900, 600))]
+    [item] = upload.upload(
+        session, actor=actor, files=[upload.IncomingFile("dunes.jpg", images.jpeg(900, 600))]
     )
     stored.delete(item.file_path)  # every attempt now fails reading the original
 

@@ -1,5 +1,5 @@
-"""A lone surrogate (JSON `"\\ud800"`, a JavaScript string) is a readable refusal in every use case
-that stores or looks up text, never a server error from the database driver."""
+"""A lone surrogate (JSON `"\\ud800"`, a JavaScript string) or a NUL character is a readable refusal in
+every use case that stores or looks up text, never a server error from the database driver."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from sqlmodel import Session
 from nexus_core import accounts, projects
 from nexus_core.content import pages
 from nexus_core.errors import InvalidInput
+from nexus_core.media import editing, library
 from nexus_core.models import Project, Role
 from tests.factories import PASSWORD, admin_of, make_project, make_user
 
 LONE = "caf\ud800e"
+NUL = "caf\x00e"
 
 
 def _page(session: Session, project: Project, **changes: Any) -> None:
@@ -25,40 +27,45 @@ def _page(session: Session, project: Project, **changes: Any) -> None:
     pages.save_page(session, actor=actor, page_id=page.id, **fields)
 
 
-USE_CASES: dict[str, Callable[[Session, Project], object]] = {
-    "user email": lambda session, _: accounts.create_user(
-        session, email=f"{LONE}@example.com", password=PASSWORD
+USE_CASES: dict[str, Callable[[Session, Project, str], object]] = {
+    "user email": lambda session, _, text: accounts.create_user(
+        session, email=f"{text}@example.com", password=PASSWORD
     ),
-    "sign-in email": lambda session, _: accounts.authenticate(session, email=LONE, password=PASSWORD),
-    "member email": lambda session, project: projects.add_member(
-        session, actor=admin_of(session, project), email=f"{LONE}@example.com", role=Role.EDITOR
+    "sign-in email": lambda session, _, text: accounts.authenticate(session, email=text, password=PASSWORD),
+    "member email": lambda session, project, text: projects.add_member(
+        session, actor=admin_of(session, project), email=f"{text}@example.com", role=Role.EDITOR
     ),
-    "project name": lambda session, _: projects.create_project(
-        session, name=LONE, slug="surrogate", owner=make_user(session)
+    "project name": lambda session, _, text: projects.create_project(
+        session, name=text, slug="surrogate", owner=make_user(session)
     ),
-    "api key name": lambda session, project: accounts.create_api_key(
-        session, actor=(admin := admin_of(session, project)), user_id=admin.user_id, name=LONE
+    "api key name": lambda session, project, text: accounts.create_api_key(
+        session, actor=(admin := admin_of(session, project)), user_id=admin.user_id, name=text
     ),
-    "new page title": lambda session, project: pages.create_page(
-        session, actor=admin_of(session, project), title=LONE
+    "new page title": lambda session, project, text: pages.create_page(
+        session, actor=admin_of(session, project), title=text
     ),
-    "page title": lambda session, project: _page(session, project, title=LONE),
-    "template field": lambda session, project: _page(session, project, template_data={"summary": LONE}),
-    "rich text": lambda session, project: _page(
+    "page title": lambda session, project, text: _page(session, project, title=text),
+    "template field": lambda session, project, text: _page(session, project, template_data={"summary": text}),
+    "library search": lambda session, project, text: library.list_items(
+        session, actor=admin_of(session, project), query=text
+    ),
+    "alt text": lambda session, project, text: editing.clean_alt_text(text),
+    "rich text": lambda session, project, text: _page(
         session,
         project,
         body_json={
             "type": "doc",
-            "content": [{"type": "paragraph", "content": [{"type": "text", "text": LONE}]}],
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
         },
     ),
 }
 
 
+@pytest.mark.parametrize("text", [LONE, NUL], ids=["lone surrogate", "NUL"])
 @pytest.mark.parametrize("use_case", USE_CASES.values(), ids=USE_CASES.keys())
-def test_a_lone_surrogate_is_refused_with_a_readable_reason(
-    session: Session, use_case: Callable[[Session, Project], object]
+def test_text_no_database_can_hold_is_refused_with_a_readable_reason(
+    session: Session, use_case: Callable[[Session, Project, str], object], text: str
 ) -> None:
     project = make_project(session)
     with pytest.raises(InvalidInput, match="invalid character"):
-        use_case(session, project)
+        use_case(session, project, text)

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from nexus_core import accounts, projects
+from nexus_core import accounts, projects, users
 from nexus_core.content import pages
 from nexus_core.db import create_db_engine
 from nexus_core.errors import InvalidInput
@@ -74,8 +74,8 @@ def hostile(server: Server, team: Team, listener: Listener) -> Iterator[Hostile]
     project = Project(name=PROJECT_NAME, slug=f"red-team-{token}")
     engine = create_db_engine(server.environment["NEXUS_DATABASE_URL"])
     with Session(engine, expire_on_commit=False) as session:
-        admin = accounts.get_user_by_email(session, team.admin)
-        editor = accounts.get_user_by_email(session, team.editor)
+        admin = users.get_user_by_email(session, team.admin)
+        editor = users.get_user_by_email(session, team.editor)
         created = projects.create_project(session, name=project.name, slug=project.slug, owner=admin)
         people = [editor]
         for number, payload in enumerate(payloads[::3]):

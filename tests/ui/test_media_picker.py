@@ -5,7 +5,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import Session, select
 
-from nexus_core.media import service
+from nexus_core.media import upload, variants
 from nexus_core.models import MediaItem, MediaStatus, Project, Role
 from nexus_ui.components.media_picker import PAGE_SIZE
 from tests import images
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.nicegui_main_file("tests/ui/main.py")
 
 
 def add_image(session: Session, project: Project, filename: str, alt_text: str = "") -> MediaItem:
-    files = [service.IncomingFile(filename, images.png(16, 12))]
-    return service.upload(session, actor=admin_of(session, project), files=files, alt_text=alt_text)[0]
+    files = [upload.IncomingFile(filename, images.png(16, 12))]
+    return upload.upload(session, actor=admin_of(session, project), files=files, alt_text=alt_text)[0]
 
 
 async def open_picker(user: User, session: Session, project: Project, role: Role = Role.EDITOR) -> None:
@@ -102,7 +102,7 @@ async def test_failed_images_cannot_be_chosen(
     user: User, session: Session, project: Project, jobs: object
 ) -> None:
     item = add_image(session, project, "broken.png")
-    service.mark_failed(session, item_id=item.id, reason="Not a readable image.")
+    variants.mark_failed(session, item_id=item.id, reason="Not a readable image.")
     await open_picker(user, session, project)
     await user.should_see("broken.png")
     user.find(marker=f"picker-tile-{item.id}").click()

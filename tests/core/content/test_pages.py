@@ -12,7 +12,8 @@ from nexus_core.api import router as api_router
 from nexus_core.content import pages
 from nexus_core.content.public import router as public_router
 from nexus_core.errors import Forbidden, InvalidInput, MediaInUse, NotFound
-from nexus_core.media import paths, service
+from nexus_core.media import deletion, paths
+from nexus_core.media import upload as uploading
 from nexus_core.models import MediaItem, MediaReference, PageStatus, Project, Role
 from nexus_core.policies import Actor
 from tests import images
@@ -31,8 +32,8 @@ def admin(session: Session, project: Project) -> Actor:
 
 
 def upload(session: Session, actor: Actor, name: str = "harbour.jpg") -> MediaItem:
-    files = [service.IncomingFile(name, images.jpeg(2000, 1200))]
-    item = service.upload(session, actor=actor, files=files, alt_text=f"About {name}")[0]
+    files = [uploading.IncomingFile(name, images.jpeg(2000, 1200))]
+    item = uploading.upload(session, actor=actor, files=files, alt_text=f"About {name}")[0]
     session.refresh(item)
     return item
 
@@ -124,10 +125,10 @@ def test_deleting_media_in_use_names_the_pages_unless_forced(session: Session, a
     page = pages.create_page(session, actor=admin, title="Launch post")
     save(session, admin, page, template_data={"hero_image": paths.url(item.variants["large"])})
     with pytest.raises(MediaInUse, match="used by page: “Launch post”") as refused:
-        service.delete_item(session, actor=admin, item_id=item.id)
+        deletion.delete_item(session, actor=admin, item_id=item.id)
     assert refused.value.pages == [(str(page.id), "Launch post")]
     assert session.get(MediaItem, item.id) is not None
-    service.delete_item(session, actor=admin, item_id=item.id, force=True)
+    deletion.delete_item(session, actor=admin, item_id=item.id, force=True)
     assert session.get(MediaItem, item.id) is None
     assert session.exec(select(MediaReference)).all() == []
 

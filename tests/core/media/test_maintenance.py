@@ -13,12 +13,14 @@ from sqlmodel import Session, select
 
 from nexus_core.config import Settings
 from nexus_core.errors import InvalidInput, StorageError
-from nexus_core.media import maintenance, processing, service
-from nexus_core.media.maintenance import Backends, StoredFile
-from nexus_core.media.service import IncomingFile
+from nexus_core.media import check, migration, processing, renditions, variants
+from nexus_core.media import upload as uploading
+from nexus_core.media.backends import Backends
+from nexus_core.media.check import StoredFile
 from nexus_core.media.storage import LocalStorage, Storage
 from nexus_core.media.storage.s3 import S3Storage
 from nexus_core.media.tasks import huey
+from nexus_core.media.upload import IncomingFile
 from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, Project
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Actor
@@ -43,7 +45,7 @@ def admin(session: Session) -> Actor:
 def upload(session: Session, actor: Actor, data: bytes | None = None) -> MediaItem:
     """A processed item: 400 px wide gives an original and a thumb."""
     files = [IncomingFile("photo.jpg", data or images.jpeg(400, 300))]
-    item = service.upload(session, actor=actor, files=files)[0]
+    item = uploading.upload(session, actor=actor, files=files)[0]
     session.refresh(item)
     return item
 
@@ -70,7 +72,7 @@ def log() -> tuple[list[str], Any]:
 def test_a_healthy_library_is_clean(session: Session, admin: Actor, stored: StoredFiles) -> None:
     upload(session, admin)
     upload(session, admin)
-    report = maintenance.check_library(session)
+    report = check.check_library(session)
     assert report.clean
     assert (report.item_count, report.file_count, report.backends) == (2, 4, (stored.backend,))
 
@@ -82,7 +84,7 @@ def test_check_finds_items_whose_original_or_variant_is_missing(
     no_thumb = upload(session, admin)
     stored.delete(no_original.file_path)
     stored.delete(no_thumb.variants["thumb"])
-    report = maintenance.check_library(session)
+    report = check.check_library(session)
     found = {m.item_id: m for m in report.missing}
     assert found[no_original.id].original_missing
     assert found[no_original.id].paths == (no_original.file_path,)
@@ -109,7 +111,7 @@ def test_check_finds_files_of_no_item_and_nothing_outside_the_root(
     if isinstance(stored.storage, LocalStorage):  # a writer's temporary and a file beside the root
         (stored.storage.root / f"{admin.project_id}/.upload.tmp").write_bytes(b"left behind")
         (stored.storage.root.parent / "outside.jpg").write_bytes(b"not ours")
-    report = maintenance.check_library(session)
+    report = check.check_library(session)
     assert sorted(o.path for o in report.orphans) == sorted(
         ["notes.txt", "deep/down/x.jpg", stranger, wrong_project, f"{admin.project_id}/{item.id}.png"]
     )
@@ -122,10 +124,10 @@ def test_check_finds_items_stuck_in_processing_by_updated_at(
     stuck = upload(session, admin)
     fresh = upload(session, admin)
     make_stuck(session, stuck, minutes=20)
-    report = maintenance.check_library(session, stuck_after=timedelta(minutes=15))
+    report = check.check_library(session, stuck_after=timedelta(minutes=15))
     assert [(s.item_id, s.status) for s in report.stuck] == [(stuck.id, "pending")]
     assert fresh.id not in {s.item_id for s in report.stuck}
-    assert maintenance.check_library(session, stuck_after=timedelta(minutes=30)).clean
+    assert check.check_library(session, stuck_after=timedelta(minutes=30)).clean
 
 
 def test_check_lists_owed_deletions_and_not_their_files_as_orphans(
@@ -136,7 +138,7 @@ def test_check_lists_owed_deletions_and_not_their_files_as_orphans(
         PendingDeletion(path="p/owed.jpg", storage_backend=stored.backend, attempts=2, last_error="disk")
     )
     session.commit()
-    report = maintenance.check_library(session)
+    report = check.check_library(session)
     assert [(d.path, d.attempts, d.last_error) for d in report.owed] == [("p/owed.jpg", 2, "disk")]
     assert report.orphans == []
 
@@ -170,7 +172,7 @@ def untidy(session: Session, admin: Actor, stored: StoredFiles, jobs: QueuedJobs
 def test_sweep_is_a_dry_run_by_default(session: Session, untidy: dict[str, Any], jobs: QueuedJobs) -> None:
     stored, backend = untidy["stored"], untidy["stored"].backend
     lines, progress = log()
-    result = maintenance.sweep_library(session, progress=progress)
+    result = check.sweep_library(session, progress=progress)
     assert not result.applied
     assert result.orphans_deleted == [StoredFile(backend, "p/old.jpg")]
     assert result.orphans_kept_young == [StoredFile(backend, "p/young.jpg")]
@@ -190,7 +192,7 @@ def test_sweep_apply_fixes_everything_but_young_files(
     session: Session, untidy: dict[str, Any], jobs: QueuedJobs
 ) -> None:
     stored = untidy["stored"]
-    result = maintenance.sweep_library(session, apply=True, grace=timedelta(hours=1))
+    result = check.sweep_library(session, apply=True, grace=timedelta(hours=1))
     assert not stored.exists(untidy["old"])
     assert stored.exists(untidy["young"])
     assert not stored.exists(untidy["owed"])
@@ -202,8 +204,8 @@ def test_sweep_apply_fixes_everything_but_young_files(
     jobs.run_all()
     assert session.get(MediaItem, untidy["stuck"].id, populate_existing=True).status == MediaStatus.READY
     assert result.failures == []
-    assert maintenance.sweep_library(session, apply=True).orphans_deleted == []
-    assert not maintenance.check_library(session).stuck
+    assert check.sweep_library(session, apply=True).orphans_deleted == []
+    assert not check.check_library(session).stuck
 
 
 def test_sweep_keeps_a_file_whose_row_arrived_after_the_check(
@@ -211,16 +213,16 @@ def test_sweep_keeps_a_file_whose_row_arrived_after_the_check(
 ) -> None:
     item = upload(session, admin)
     stored.age(item.file_path, 2 * HOUR)
-    real_check = maintenance.check_library
+    real_check = check.check_library
 
-    def check_before_the_row(session: Session, **options: Any) -> maintenance.CheckReport:
+    def check_before_the_row(session: Session, **options: Any) -> check.CheckReport:
         report = real_check(session, **options)
-        return maintenance.CheckReport(
+        return check.CheckReport(
             **{**report.__dict__, "orphans": [StoredFile(stored.backend, item.file_path)]}
         )
 
-    monkeypatch.setattr(maintenance, "check_library", check_before_the_row)
-    result = maintenance.sweep_library(session, apply=True)
+    monkeypatch.setattr(check, "check_library", check_before_the_row)
+    result = check.sweep_library(session, apply=True)
     assert result.orphans_deleted == []
     assert stored.exists(item.file_path)
 
@@ -229,7 +231,8 @@ def test_sweep_keeps_a_file_whose_row_arrived_after_the_check(
 
 
 def fewer_sizes(monkeypatch: pytest.MonkeyPatch, widths: dict[str, int]) -> None:
-    monkeypatch.setattr(processing, "VARIANT_WIDTHS", widths)
+    monkeypatch.setattr(renditions, "WIDTHS", widths)
+    monkeypatch.setattr(renditions, "NAMES", tuple(widths))
     monkeypatch.setattr(processing, "generate_variants", partial(processing.generate_variants, widths=widths))
 
 
@@ -243,14 +246,14 @@ def test_regenerate_a_project_after_the_size_list_shrinks(
     fewer_sizes(monkeypatch, {"thumb": 300})
     project = session.get(Project, admin.project_id)
     lines, progress = log()
-    result = maintenance.regenerate_variants(session, project_slug=project.slug, progress=progress)
+    result = variants.regenerate_variants(session, project_slug=project.slug, progress=progress)
     assert result.done == [item.id]
     assert lines == [f"[1/1] regenerated {item.id} (thumb)"]
     session.refresh(item)
     assert item.variants == {"thumb": f"{admin.project_id}/{item.id}_thumb.jpg"}
     assert not stored.exists(f"{admin.project_id}/{item.id}_medium.jpg")
     assert stored.exists(elsewhere.variants["medium"])
-    assert maintenance.check_library(session).clean
+    assert check.check_library(session).clean
 
 
 def test_regenerate_by_id_skips_items_in_flight_and_retries_failed_ones(
@@ -262,7 +265,7 @@ def test_regenerate_by_id_skips_items_in_flight_and_retries_failed_ones(
     failed.status, failed.error = MediaStatus.ERROR, "worker crashed"
     session.add(failed)
     session.commit()
-    result = maintenance.regenerate_variants(session, item_ids=[str(pending.id), str(failed.id)])
+    result = variants.regenerate_variants(session, item_ids=[str(pending.id), str(failed.id)])
     assert result.skipped == [(pending.id, "still pending")]
     assert result.done == [failed.id]
     session.refresh(failed)
@@ -274,7 +277,7 @@ def test_regenerate_marks_an_item_without_its_original_as_error(
 ) -> None:
     item = upload(session, admin)
     stored.delete(item.file_path)
-    result = maintenance.regenerate_variants(session, all_items=True)
+    result = variants.regenerate_variants(session, all_items=True)
     assert [item_id for item_id, _ in result.failed] == [item.id]
     session.refresh(item)
     assert item.status == MediaStatus.ERROR
@@ -284,7 +287,7 @@ def test_regenerate_marks_an_item_without_its_original_as_error(
 def test_regenerate_can_queue_instead(session: Session, admin: Actor, jobs: QueuedJobs) -> None:
     items = [upload(session, admin), upload(session, admin)]
     jobs.run_all()
-    result = maintenance.regenerate_variants(session, all_items=True, queue=True)
+    result = variants.regenerate_variants(session, all_items=True, queue=True)
     assert result.queued == [item.id for item in items]
     assert jobs.pending() == 2
 
@@ -301,7 +304,7 @@ def test_regenerate_needs_one_clear_selection(
     session: Session, options: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InvalidInput, match=message):
-        maintenance.regenerate_variants(session, **options)
+        variants.regenerate_variants(session, **options)
 
 
 # migrate-storage (local <-> S3 on moto): the app is configured for local storage, so not in S3 mode
@@ -352,9 +355,7 @@ def test_migrate_local_to_s3_and_back(
 ) -> None:
     items = [upload(session, admin), upload(session, admin, images.png(40, 40))]
     lines, progress = log()
-    result = maintenance.migrate_storage(
-        session, to="s3", backends=Backends(local_settings), progress=progress
-    )
+    result = migration.migrate_storage(session, to="s3", backends=Backends(local_settings), progress=progress)
     assert result.complete
     assert (len(result.moved), result.files_copied, result.files_reused) == (2, 3, 0)
     assert lines[1] == f"[1/2] copied {items[0].id} (2 copied, 0 already there)"
@@ -366,13 +367,13 @@ def test_migrate_local_to_s3_and_back(
     assert {i.storage_backend for i in session.exec(select(MediaItem)).all()} == {"s3"}
     assert len(list(media_dir.rglob("*.*"))) == 3  # the source is kept
 
-    assert maintenance.check_library(session, backends=Backends(local_settings)).elsewhere == {"s3": 2}
-    assert maintenance.check_library(session, backends=Backends(s3_settings)).clean
+    assert check.check_library(session, backends=Backends(local_settings)).elsewhere == {"s3": 2}
+    assert check.check_library(session, backends=Backends(s3_settings)).clean
 
-    again = maintenance.migrate_storage(session, to="s3", backends=Backends(local_settings))
+    again = migration.migrate_storage(session, to="s3", backends=Backends(local_settings))
     assert (again.total, again.already_there, again.complete) == (0, 2, True)
 
-    back = maintenance.migrate_storage(session, to="local", backends=Backends(s3_settings))
+    back = migration.migrate_storage(session, to="local", backends=Backends(s3_settings))
     assert (len(back.moved), back.files_copied, back.files_reused) == (2, 0, 3)
     assert {i.storage_backend for i in session.exec(select(MediaItem)).all()} == {"local"}
 
@@ -388,7 +389,7 @@ def test_migration_resumes_after_an_interruption_and_recopies_a_corrupt_copy(
 ) -> None:
     first, second, third = (upload(session, admin) for _ in range(3))
     flaky = FailingStore(s3_storage, fail_on=4)  # after the first item's 2 files and the second's original
-    interrupted = maintenance.migrate_storage(
+    interrupted = migration.migrate_storage(
         session, to="s3", backends=Backends(local_settings, overrides={"s3": flaky})
     )
     assert interrupted.stopped and "connection reset" in interrupted.stopped
@@ -401,7 +402,7 @@ def test_migration_resumes_after_an_interruption_and_recopies_a_corrupt_copy(
     s3_client.put_object(  # same size and recorded sha256, different bytes: only a read-back notices
         Bucket=s3_bucket, Key=copied, Body=b"\0" * original["ContentLength"], Metadata=original["Metadata"]
     )
-    resumed = maintenance.migrate_storage(
+    resumed = migration.migrate_storage(
         session, to="s3", backends=Backends(local_settings, overrides={"s3": s3_storage})
     )
     assert resumed.complete
@@ -423,7 +424,7 @@ def test_migration_skips_files_already_copied_with_the_same_content(
         LocalStorage(local_settings.resolved_media_dir).read_bytes(item.file_path),
         content_type="image/jpeg",
     )
-    result = maintenance.migrate_storage(
+    result = migration.migrate_storage(
         session, to="s3", backends=Backends(local_settings, overrides={"s3": s3_storage})
     )
     assert (result.files_copied, result.files_reused) == (1, 1)
@@ -439,7 +440,7 @@ def test_a_copy_that_does_not_verify_is_reported_and_the_item_stays(
     session: Session, admin: Actor, local_settings: Settings, s3_storage: S3Storage
 ) -> None:
     item = upload(session, admin)
-    result = maintenance.migrate_storage(
+    result = migration.migrate_storage(
         session, to="s3", backends=Backends(local_settings, overrides={"s3": CorruptingStore(s3_storage, 0)})
     )
     assert not result.complete
@@ -454,7 +455,7 @@ def test_items_still_processing_are_postponed(
     session: Session, admin: Actor, local_settings: Settings, jobs: QueuedJobs
 ) -> None:
     item = upload(session, admin)
-    result = maintenance.migrate_storage(session, to="s3", backends=Backends(local_settings))
+    result = migration.migrate_storage(session, to="s3", backends=Backends(local_settings))
     assert (result.postponed, result.complete) == ([item.id], False)
 
 
@@ -464,11 +465,11 @@ def test_source_files_are_deleted_only_once_the_app_serves_from_the_target(
 ) -> None:
     item = upload(session, admin)
     with pytest.raises(InvalidInput, match="NEXUS_STORAGE_BACKEND=s3"):
-        maintenance.migrate_storage(session, to="s3", delete_source=True, backends=Backends(local_settings))
-    assert maintenance.migrate_storage(session, to="s3", backends=Backends(local_settings)).complete
+        migration.migrate_storage(session, to="s3", delete_source=True, backends=Backends(local_settings))
+    assert migration.migrate_storage(session, to="s3", backends=Backends(local_settings)).complete
     assert (media_dir / item.file_path).exists()
     switched = Backends(s3_settings)
-    result = maintenance.migrate_storage(session, to="s3", delete_source=True, backends=switched)
+    result = migration.migrate_storage(session, to="s3", delete_source=True, backends=switched)
     assert (result.source_files_deleted, result.source_files_kept) == (2, [])
     assert not (media_dir / item.file_path).exists()
     assert switched.get("s3").exists(item.file_path)
@@ -479,9 +480,7 @@ def test_s3_sweep_never_touches_keys_outside_the_prefix(
 ) -> None:
     for key in ("media/junk.txt", "backups/db.sql", "media2/x.jpg"):
         s3_client.put_object(Bucket=s3_bucket, Key=key, Body=b"x")
-    result = maintenance.sweep_library(
-        session, apply=True, grace=timedelta(0), backends=Backends(s3_settings)
-    )
+    result = check.sweep_library(session, apply=True, grace=timedelta(0), backends=Backends(s3_settings))
     assert result.orphans_deleted == [StoredFile("s3", "junk.txt")]
     assert s3_keys(s3_client, s3_bucket) == ["backups/db.sql", "media2/x.jpg"]
 
@@ -489,4 +488,4 @@ def test_s3_sweep_never_touches_keys_outside_the_prefix(
 @local_only
 def test_migrating_to_s3_without_a_bucket_says_what_to_set(session: Session) -> None:
     with pytest.raises(InvalidInput, match="NEXUS_S3_BUCKET"):
-        maintenance.migrate_storage(session, to="s3", backends=Backends(Settings(storage_backend="local")))
+        migration.migrate_storage(session, to="s3", backends=Backends(Settings(storage_backend="local")))

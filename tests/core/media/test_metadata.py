@@ -13,7 +13,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from nexus_core.config import get_settings
-from nexus_core.media import service
+from nexus_core.media import upload
 from nexus_core.media.metadata import strip_private_metadata
 from tests import images
 from tests.conftest import StoredFiles
@@ -96,7 +96,7 @@ def test_uploaded_originals_of_every_format_lose_camera_and_position(
     assert mime_type == "image/gif" or {"make", "model", "gps", "xmp"} <= set(camera_and_position(original))
     actor = admin_of(session, make_project(session))
 
-    item = service.upload(session, actor=actor, files=[service.IncomingFile(filename, original)])[0]
+    item = upload.upload(session, actor=actor, files=[upload.IncomingFile(filename, original)])[0]
 
     served = stored.read(item.file_path)
     assert images.CAMERA not in served and b"xmpmeta" not in served
@@ -143,8 +143,8 @@ def test_avif_without_private_metadata_is_not_encoded_again() -> None:
 
 def test_uploaded_original_is_served_without_position(session: Session, stored: StoredFiles) -> None:
     actor = admin_of(session, make_project(session))
-    item = service.upload(
-        session, actor=actor, files=[service.IncomingFile("trip.jpg", images.jpeg_with_camera_exif())]
+    item = upload.upload(
+        session, actor=actor, files=[upload.IncomingFile("trip.jpg", images.jpeg_with_camera_exif())]
     )[0]
     stored_bytes = stored.read(item.file_path)
     assert "exif-ifd3-GPSLatitude" not in fields(stored_bytes)
@@ -166,5 +166,5 @@ def test_a_setting_keeps_the_metadata(
     monkeypatch.setattr(get_settings(), "keep_original_metadata", True)
     actor = admin_of(session, make_project(session))
     original = make()
-    item = service.upload(session, actor=actor, files=[service.IncomingFile(filename, original)])[0]
+    item = upload.upload(session, actor=actor, files=[upload.IncomingFile(filename, original)])[0]
     assert stored.read(item.file_path) == original

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
+from nexus_core.media import formats
 from nexus_core.media.paths import (
-    EXTENSION_BY_MIME,
     MediaPath,
     generate_path,
     mime_type_from_path,
@@ -29,7 +29,9 @@ def test_generate_path_accepts_uuid_strings_and_normalises_them() -> None:
     assert generate_path(str(PROJECT).upper(), str(ITEM), "image/png") == f"{PROJECT}/{ITEM}.png"
 
 
-@pytest.mark.parametrize(("mime_type", "extension"), sorted(EXTENSION_BY_MIME.items()))
+@pytest.mark.parametrize(
+    ("mime_type", "extension"), sorted((row.mime_type, row.extension) for row in formats.FORMATS)
+)
 def test_generate_path_extension_for_each_supported_type(mime_type: str, extension: str) -> None:
     assert generate_path(PROJECT, ITEM, mime_type).endswith(f".{extension}")
 

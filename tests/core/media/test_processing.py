@@ -12,7 +12,8 @@ import pytest
 import pyvips
 
 from nexus_core.errors import ImageError
-from nexus_core.media.processing import VARIANT_WIDTHS, ImageInfo, generate_variants, probe
+from nexus_core.media import renditions
+from nexus_core.media.processing import ImageInfo, generate_variants, probe
 from tests import images
 
 MAX_PIXELS = 100_000_000
@@ -83,7 +84,7 @@ def test_only_variants_narrower_than_the_original_are_made(width: int, expected:
 
 
 def test_widths_default_to_thumb_medium_and_large() -> None:
-    assert dict(VARIANT_WIDTHS) == {"thumb": 300, "medium": 800, "large": 1600}
+    assert dict(renditions.WIDTHS) == {"thumb": 300, "medium": 800, "large": 1600}
 
 
 def test_png_with_transparency_keeps_it() -> None:

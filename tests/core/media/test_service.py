@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from uuid import UUID
 from xml.etree.ElementTree import canonicalize
 
 import pytest
@@ -16,9 +17,9 @@ from nexus_core.errors import (
     UnsupportedMediaType,
     UploadTooLarge,
 )
-from nexus_core.media import paths, service
-from nexus_core.media.service import IncomingFile
+from nexus_core.media import deletion, editing, jobs, library, paths, upload, variants
 from nexus_core.media.storage import get_storage
+from nexus_core.media.upload import IncomingFile
 from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, Role
 from nexus_core.policies import Actor
 from tests import images
@@ -41,7 +42,7 @@ def admin(session: Session) -> Actor:
 def upload_one(
     session: Session, actor: Actor, data: bytes, filename: str = "photo.jpg", **kwargs
 ) -> MediaItem:
-    return service.upload(session, actor=actor, files=[IncomingFile(filename, data)], **kwargs)[0]
+    return upload.upload(session, actor=actor, files=[IncomingFile(filename, data)], **kwargs)[0]
 
 
 def test_upload_stores_original_and_makes_variants(
@@ -94,7 +95,7 @@ def test_scripted_svg_is_stored_cleaned_and_the_uploader_told(
     session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     data = images.svg(body='<script>alert(1)</script><rect onclick="alert(2)" width="9" height="9"/>')
-    uploaded = service.upload(session, actor=admin, files=[IncomingFile("logo.svg", data)])
+    uploaded = upload.upload(session, actor=admin, files=[IncomingFile("logo.svg", data)])
     item = uploaded[0]
     session.refresh(item)
     kept = stored.read(item.file_path)
@@ -108,7 +109,7 @@ def test_scripted_svg_is_stored_cleaned_and_the_uploader_told(
 
 def test_clean_uploads_bring_no_warnings(session: Session, admin: Actor) -> None:
     files = [IncomingFile("logo.svg", images.svg()), IncomingFile("photo.png", images.png(20, 20))]
-    assert service.upload(session, actor=admin, files=files).warnings == ()
+    assert upload.upload(session, actor=admin, files=files).warnings == ()
 
 
 HOSTILE_INPUTS = [
@@ -144,7 +145,7 @@ def test_eleven_files_are_refused_and_nothing_is_left(
 ) -> None:
     files = [IncomingFile(f"p{n}.png", images.png(20, 20)) for n in range(11)]
     with pytest.raises(InvalidInput, match="at most 10"):
-        service.upload(session, actor=admin, files=files)
+        upload.upload(session, actor=admin, files=files)
     assert item_count(session) == 0
     assert stored.paths() == []
 
@@ -152,7 +153,7 @@ def test_eleven_files_are_refused_and_nothing_is_left(
 def test_one_bad_file_refuses_the_whole_batch(session: Session, admin: Actor, stored: StoredFiles) -> None:
     files = [IncomingFile("good.png", images.png(20, 20)), IncomingFile("bad.jpg", b"nope")]
     with pytest.raises(UnsupportedMediaType, match=r"bad\.jpg"):
-        service.upload(session, actor=admin, files=files)
+        upload.upload(session, actor=admin, files=files)
     assert item_count(session) == 0
     assert stored.paths() == []
 
@@ -200,7 +201,7 @@ def test_storage_failure_during_upload_leaves_nothing(
             return self._inner.store(*args, **kwargs)
 
     with pytest.raises(StorageError):
-        service.upload(session, actor=admin, files=files, storage=FailsOnSecondStore())
+        upload.upload(session, actor=admin, files=files, storage=FailsOnSecondStore())
     assert item_count(session) == 0
     assert stored.paths() == []
 
@@ -208,10 +209,11 @@ def test_storage_failure_during_upload_leaves_nothing(
 def test_queue_failure_during_upload_leaves_nothing(
     session: Session, admin: Actor, stored: StoredFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def queue_down(item_id):
-        raise ConnectionError("queue unreachable")
+    class QueueDown:
+        def process(self, item_id: UUID) -> None:
+            raise ConnectionError("queue unreachable")
 
-    monkeypatch.setattr(service, "_enqueue_processing", queue_down)
+    monkeypatch.setattr(jobs, "_queue", QueueDown())  # the queue bound at start-up, unreachable
     with pytest.raises(ConnectionError):
         upload_one(session, admin, images.png(20, 20))
     assert item_count(session) == 0
@@ -235,7 +237,7 @@ def test_list_is_newest_first_and_confined_to_the_project(session: Session, admi
     second = upload_one(session, admin, images.png(20, 20), filename="second.png")
     other = admin_of(session, make_project(session))
     upload_one(session, other, images.png(20, 20), filename="elsewhere.png")
-    page = service.list_items(session, actor=admin)
+    page = library.list_items(session, actor=admin)
     assert [item.id for item in page.items] == [second.id, first.id]
     assert page.total == 2
 
@@ -244,48 +246,48 @@ def test_list_searches_filters_and_pages(session: Session, admin: Actor) -> None
     upload_one(session, admin, images.png(20, 20), filename="beach.png", alt_text="Sunset at sea")
     upload_one(session, admin, images.png(20, 20), filename="forest.png", alt_text="Tall trees")
     upload_one(session, admin, images.png(20, 20), filename="100%_real.png")
-    assert [i.filename for i in service.list_items(session, actor=admin, query="SUNSET").items] == [
+    assert [i.filename for i in library.list_items(session, actor=admin, query="SUNSET").items] == [
         "beach.png"
     ]
-    assert [i.filename for i in service.list_items(session, actor=admin, query="forest").items] == [
+    assert [i.filename for i in library.list_items(session, actor=admin, query="forest").items] == [
         "forest.png"
     ]
-    assert [i.filename for i in service.list_items(session, actor=admin, query="%_").items] == [
+    assert [i.filename for i in library.list_items(session, actor=admin, query="%_").items] == [
         "100%_real.png"
     ]
-    assert service.list_items(session, actor=admin, status=MediaStatus.PENDING).total == 0
-    assert service.list_items(session, actor=admin, status=MediaStatus.READY).total == 3
-    page = service.list_items(session, actor=admin, limit=2, offset=2)
+    assert library.list_items(session, actor=admin, status=MediaStatus.PENDING).total == 0
+    assert library.list_items(session, actor=admin, status=MediaStatus.READY).total == 3
+    page = library.list_items(session, actor=admin, limit=2, offset=2)
     assert (len(page.items), page.total) == (1, 3)
 
 
 def test_items_of_other_projects_are_not_found(session: Session, admin: Actor) -> None:
     item = upload_one(session, admin, images.png(20, 20))
     stranger = admin_of(session, make_project(session))
-    for action in (service.get_item, service.delete_item):
+    for action in (library.get_item, deletion.delete_item):
         with pytest.raises(NotFound):
             action(session, actor=stranger, item_id=item.id)
     with pytest.raises(NotFound):
-        service.get_item(session, actor=admin, item_id="not-a-uuid")
+        library.get_item(session, actor=admin, item_id="not-a-uuid")
 
 
 def test_alt_text_update_rules(session: Session, admin: Actor) -> None:
     item = upload_one(session, admin, images.png(20, 20))
     assert (
-        service.update_alt_text(session, actor=admin, item_id=item.id, alt_text=" A  cat ").alt_text
+        editing.update_alt_text(session, actor=admin, item_id=item.id, alt_text=" A  cat ").alt_text
         == "A cat"
     )
     with pytest.raises(InvalidInput, match="at most 1000"):
-        service.update_alt_text(session, actor=admin, item_id=item.id, alt_text="x" * 1001)
+        editing.update_alt_text(session, actor=admin, item_id=item.id, alt_text="x" * 1001)
     viewer = make_member(session, _project(session, admin), Role.VIEWER)
     with pytest.raises(Forbidden):
-        service.update_alt_text(session, actor=viewer, item_id=item.id, alt_text="mine")
+        editing.update_alt_text(session, actor=viewer, item_id=item.id, alt_text="mine")
 
 
 def test_delete_removes_every_file_and_the_row(session: Session, admin: Actor, stored: StoredFiles) -> None:
     item = upload_one(session, admin, images.jpeg(1700, 900))
     assert len(stored.paths()) == 4
-    service.delete_item(session, actor=admin, item_id=item.id)
+    deletion.delete_item(session, actor=admin, item_id=item.id)
     assert item_count(session) == 0
     assert stored.paths() == []
     assert session.exec(select(PendingDeletion)).all() == []
@@ -295,7 +297,7 @@ def test_only_admins_delete(session: Session, admin: Actor) -> None:
     item = upload_one(session, admin, images.png(20, 20))
     editor = make_member(session, _project(session, admin), Role.EDITOR)
     with pytest.raises(Forbidden):
-        service.delete_item(session, actor=editor, item_id=item.id)
+        deletion.delete_item(session, actor=editor, item_id=item.id)
     assert item_count(session) == 1
 
 
@@ -303,12 +305,12 @@ def test_storage_error_while_deleting_is_recorded_and_finished_later(
     session: Session, admin: Actor, stored: StoredFiles
 ) -> None:
     item = upload_one(session, admin, images.jpeg(900, 600))
-    service.delete_item(session, actor=admin, item_id=item.id, storage=BrokenStorage("delete"))
+    deletion.delete_item(session, actor=admin, item_id=item.id, storage=BrokenStorage("delete"))
     assert item_count(session) == 0
     owed = session.exec(select(PendingDeletion)).all()
     assert {d.path for d in owed} >= {item.file_path, *item.variants.values()}
     assert all(d.attempts == 1 and "refused" in (d.last_error or "") for d in owed)
-    assert service.delete_pending_files(session, owed, get_storage()) == 0
+    assert deletion.delete_pending_files(session, owed, get_storage()) == 0
     assert stored.paths() == []
     assert session.exec(select(PendingDeletion)).all() == []
 
@@ -316,7 +318,7 @@ def test_storage_error_while_deleting_is_recorded_and_finished_later(
 def test_processing_twice_gives_the_same_result(session: Session, admin: Actor, stored: StoredFiles) -> None:
     item = upload_one(session, admin, images.jpeg(1000, 800))
     before = {p: stored.read(p) for p in stored.paths()}
-    again = service.process_item(session, item_id=item.id)
+    again = variants.process_item(session, item_id=item.id)
     assert again is not None and again.status == MediaStatus.READY
     assert {p: stored.read(p) for p in stored.paths()} == before
 
@@ -325,9 +327,9 @@ def test_processing_a_deleted_item_is_a_no_op(
     session: Session, admin: Actor, stored: StoredFiles, jobs
 ) -> None:
     item = upload_one(session, admin, images.jpeg(1000, 800))
-    service.delete_item(session, actor=admin, item_id=item.id)
+    deletion.delete_item(session, actor=admin, item_id=item.id)
     jobs.run_all()
-    assert service.process_item(session, item_id=item.id) is None
+    assert variants.process_item(session, item_id=item.id) is None
     assert stored.paths() == []
 
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from nexus_core.config import MEGABYTE
 from nexus_core.errors import ImageError, UnsupportedMediaType
 from nexus_core.media import svg
-from nexus_core.media.validation import SVG, ValidatedUpload, detect_mime_type, validate_upload
+from nexus_core.media.formats import SVG
+from nexus_core.media.validation import ValidatedUpload, detect_mime_type, validate_upload
 from tests.svg_corpus import KEEP, USE_LOOPS, HostileSvg, hostile_svgs, svg_document, use_bomb, xlink_laughs
 
 WARNING = "\u201clogo.svg\u201d: removed {}, which SVG uploads may not contain."

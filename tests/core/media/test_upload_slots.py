@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from nexus_core.config import Settings, get_settings
 from nexus_core.db import session_scope
 from nexus_core.errors import UnsupportedMediaType, UploadsBusy, UploadTooLarge
-from nexus_core.media import service
-from nexus_core.media.service import IncomingFile, SpooledUpload
+from nexus_core.media import upload
 from nexus_core.media.storage import get_storage
+from nexus_core.media.upload import IncomingFile, SpooledUpload
 from nexus_core.models import MediaItem
 from nexus_core.policies import Actor
 from tests import images
@@ -84,9 +84,7 @@ def upload_in_thread(
     def run() -> UUID:
         with session_scope() as session:
             file = IncomingFile(name, storage.spooled(images.png(20, 20)))
-            return service.upload(session, actor=actor, files=[file], storage=storage, settings=settings)[
-                0
-            ].id
+            return upload.upload(session, actor=actor, files=[file], storage=storage, settings=settings)[0].id
 
     return executor.submit(run)
 
@@ -125,7 +123,7 @@ def test_an_upload_that_waits_too_long_gives_up_with_a_retryable_error(
     started = time.monotonic()
     with pytest.raises(UploadsBusy, match="try again") as raised:
         file = IncomingFile("second.png", storage.spooled(images.png(20, 20)))
-        service.upload(session, actor=admin, files=[file], storage=storage, settings=settings)
+        upload.upload(session, actor=admin, files=[file], storage=storage, settings=settings)
     assert time.monotonic() - started >= 0.2
     assert (raised.value.status_code, raised.value.retry_after) == (503, 10)
     assert storage.reads == 1  # the refused upload never read its file
@@ -137,11 +135,11 @@ def test_an_upload_that_waits_too_long_gives_up_with_a_retryable_error(
 def test_a_refused_file_frees_its_slot(session: Session, admin: Actor) -> None:
     settings = slots(1, wait=0.2)
     with pytest.raises(UnsupportedMediaType):
-        service.upload(
+        upload.upload(
             session, actor=admin, files=[IncomingFile("notes.png", b"text" * 20)], settings=settings
         )
     files = [IncomingFile("fine.png", images.png(20, 20))]
-    assert service.upload(session, actor=admin, files=files, settings=settings)
+    assert upload.upload(session, actor=admin, files=files, settings=settings)
 
 
 def test_an_oversized_spooled_file_is_refused_unread(session: Session, admin: Actor) -> None:
@@ -150,4 +148,4 @@ def test_an_oversized_spooled_file_is_refused_unread(session: Session, admin: Ac
 
     file = IncomingFile("huge.jpg", SpooledUpload(21 * 1024 * 1024, read))
     with pytest.raises(UploadTooLarge, match=r"“huge\.jpg” is 21\.0 MB; the limit is 20 MB"):
-        service.upload(session, actor=admin, files=[file])
+        upload.upload(session, actor=admin, files=[file])

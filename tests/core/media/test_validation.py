@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from nexus_core.config import MEGABYTE, get_settings
 from nexus_core.errors import ImageError, InvalidInput, NexusError, UnsupportedMediaType, UploadTooLarge
-from nexus_core.media import service, validation
+from nexus_core.media import formats, upload
+from nexus_core.media.formats import SUPPORTED_MIME_TYPES
 from nexus_core.media.validation import (
-    SUPPORTED_MIME_TYPES,
     ValidatedUpload,
     check_count,
     detect_mime_type,
@@ -68,7 +68,7 @@ def test_supported_types_are_detected_and_accepted(
     assert detect_mime_type(data) == mime_type
     accepted = validate_upload("upload", data, **LIMITS)
     assert accepted == ValidatedUpload(
-        filename=f"upload.{validation.EXTENSIONS[mime_type]}",
+        filename=f"upload.{formats.BY_MIME[mime_type].extension}",
         data=accepted.data,
         mime_type=mime_type,
         width=width,
@@ -77,7 +77,7 @@ def test_supported_types_are_detected_and_accepted(
     # Rasters are stored as sent; an SVG is written out again from its cleaned tree (see test_svg.py).
     assert (
         canonicalize(accepted.data) == canonicalize(data)
-        if mime_type == validation.SVG
+        if mime_type == formats.SVG
         else accepted.data == data
     )
 
@@ -222,11 +222,11 @@ def test_the_frame_limit_is_a_setting(session: Session, monkeypatch: pytest.Monk
     actor = admin_of(session, make_project(session))
 
     with pytest.raises(ImageError, match="6 frames; the limit is 5 frames"):
-        service.upload(
-            session, actor=actor, files=[service.IncomingFile("party.gif", images.gif(16, 16, frames=6))]
+        upload.upload(
+            session, actor=actor, files=[upload.IncomingFile("party.gif", images.gif(16, 16, frames=6))]
         )
-    assert service.upload(
-        session, actor=actor, files=[service.IncomingFile("ok.gif", images.gif(16, 16, frames=5))]
+    assert upload.upload(
+        session, actor=actor, files=[upload.IncomingFile("ok.gif", images.gif(16, 16, frames=5))]
     )
 
 

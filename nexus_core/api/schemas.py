@@ -1,0 +1,160 @@
+"""The documents of the API as its OpenAPI description states them: what each operation answers.
+
+The models only describe (the handlers build their documents in documents.py); the schemathesis test
+(tests/core/api/test_schemathesis.py) holds the two together by checking every answer of a live server
+against this description.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from nexus_core.api.documents import JSONAPI_MEDIA_TYPE
+from nexus_core.models import MediaStatus
+
+
+class ErrorSource(BaseModel):
+    parameter: str = Field(description="The query parameter that was refused.")
+
+
+class ErrorObject(BaseModel):
+    status: str
+    title: str
+    detail: str
+    source: ErrorSource | None = None
+    meta: dict[str, Any] | None = None
+
+
+class ErrorDocument(BaseModel):
+    errors: list[ErrorObject] = Field(min_length=1)
+
+
+class MediaItemAttributes(BaseModel):
+    filename: str
+    mime_type: str
+    file_size: int
+    width: int | None
+    height: int | None
+    alt_text: str
+    status: MediaStatus
+    error: str | None
+    url: str
+    variants: dict[str, str] = Field(description="Variant name (thumb, medium, large) → absolute URL.")
+    inserted_at: datetime
+    updated_at: datetime
+
+
+class Links(BaseModel):
+    self: str
+
+
+class MediaItemResource(BaseModel):
+    type: Literal["media_items"]
+    id: str
+    attributes: MediaItemAttributes
+    links: Links
+
+
+class MediaItemDocument(BaseModel):
+    data: MediaItemResource
+
+
+class UploadMeta(BaseModel):
+    warnings: list[str] = Field(description="What was removed from an SVG.")
+
+
+class UploadDocument(BaseModel):
+    data: MediaItemResource | list[MediaItemResource] = Field(
+        description="A list when several files were sent."
+    )
+    meta: UploadMeta | None = None
+
+
+class PageLinks(BaseModel):
+    self: str
+    first: str
+    prev: str | None
+    next: str | None
+
+
+class ListMeta(BaseModel):
+    total: int
+
+
+class MediaItemListDocument(BaseModel):
+    data: list[MediaItemResource]
+    links: PageLinks
+    meta: ListMeta
+
+
+WHY = {
+    400: "An unknown query parameter, or one out of range (named in `source.parameter`); a body that is not JSON.",
+    401: "No API key, or one that is malformed, unknown or revoked.",
+    403: "The key's member may not do this (see the roles).",
+    404: "No such item in the key's project.",
+    409: "The document's type or id does not fit the URL, or the item is used by pages (listed in `meta.pages`; "
+    "delete with `?force=true`).",
+    413: "A file or the request body is over its limit.",
+    415: "A file that is no image the library takes, or that cannot be decoded.",
+    422: "A document or form that is readable but not valid (the detail says why).",
+    503: "The database, the storage or every upload slot is busy or unavailable; retry later.",
+}
+
+
+def answers(success: int, model: type[BaseModel] | None, *errors: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of an operation: its success document and the JSON:API errors it can answer."""
+    described: dict[int | str, dict[str, Any]] = {
+        status: {"model": ErrorDocument, "description": WHY[status]} for status in errors
+    }
+    if model is not None:
+        described[success] = {"model": model}
+    return described
+
+
+def request_body(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """`openapi_extra` for an operation that reads its body itself (so FastAPI cannot describe it)."""
+    return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
+
+
+UPLOAD_FORM = request_body(
+    "multipart/form-data",
+    {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {
+                "type": "array",
+                "items": {"type": "string", "format": "binary"},
+                "minItems": 1,
+                "maxItems": 10,
+            },
+            "alt_text": {"type": "string"},
+        },
+    },
+)
+ALT_TEXT_CHANGE = request_body(
+    JSONAPI_MEDIA_TYPE,
+    {
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+            "data": {
+                "type": "object",
+                "required": ["type", "attributes"],
+                "properties": {
+                    "type": {"const": "media_items"},
+                    "id": {"type": "string"},
+                    "attributes": {
+                        "type": "object",
+                        "required": ["alt_text"],
+                        "properties": {"alt_text": {"type": ["string", "null"]}},
+                        "additionalProperties": False,
+                    },
+                },
+            }
+        },
+    },
+)

@@ -1,0 +1,81 @@
+"""Deleting: an item's row goes at once, its files are owed (PendingDeletion) until storage confirms."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlmodel import Session
+
+from nexus_core.errors import MediaInUse, NexusError
+from nexus_core.media import paths, renditions
+from nexus_core.media.library import get_item, pages_using
+from nexus_core.media.storage import Storage, storage_named
+from nexus_core.models import MediaItem, PendingDeletion
+from nexus_core.policies import Action, Actor, authorize
+
+logger = logging.getLogger(__name__)
+
+
+def delete_item(
+    session: Session,
+    *,
+    actor: Actor,
+    item_id: UUID | str,
+    storage: Storage | None = None,
+    force: bool = False,
+) -> None:
+    """Remove the row and every file of the item.
+
+    The row goes first, together with a PendingDeletion per file, in one transaction: the library
+    never shows an item whose files are half gone, and a file whose deletion fails stays recorded
+    for a later sweep instead of being forgotten. An item used by pages is kept unless `force`.
+    """
+    item = get_item(session, actor=actor, item_id=item_id)
+    authorize(actor, Action.DELETE_MEDIA)
+    if not force:
+        _refuse_if_in_use(session, item)
+    storage = storage or storage_named(item.storage_backend)
+    owed = [PendingDeletion(path=path, storage_backend=item.storage_backend) for path in stored_paths(item)]
+    session.delete(item)
+    session.add_all(owed)
+    session.commit()
+    delete_pending_files(session, owed, storage)
+
+
+def _refuse_if_in_use(session: Session, item: MediaItem) -> None:
+    pages = pages_using(session, item.id)
+    if pages:
+        titles = ", ".join(f"“{title}”" for _, title in pages)
+        noun = "page" if len(pages) == 1 else f"{len(pages)} pages"
+        raise MediaInUse(
+            f"“{item.filename}” is used by {noun}: {titles}. Deleting it breaks {'it' if len(pages) == 1 else 'them'}.",
+            pages,
+        )
+
+
+def stored_paths(item: MediaItem) -> list[str]:
+    """The original and every variant path the item may have, recorded or not yet recorded."""
+    possible = [
+        paths.generate_path(item.project_id, item.id, item.mime_type, name) for name in renditions.NAMES
+    ]
+    return list(dict.fromkeys([item.file_path, *item.variants.values(), *possible]))
+
+
+def delete_pending_files(session: Session, deletions: Iterable[PendingDeletion], storage: Storage) -> int:
+    """Try each owed deletion; drop the record when it succeeds. Returns how many remain."""
+    remaining = 0
+    for deletion in deletions:
+        try:
+            storage.delete(deletion.path)
+        except NexusError as error:
+            logger.warning("Could not delete %s: %s (kept for the sweep)", deletion.path, error)
+            deletion.attempts += 1
+            deletion.last_error = str(error)[:1000]
+            session.add(deletion)
+            remaining += 1
+        else:
+            session.delete(deletion)
+    session.commit()
+    return remaining

@@ -1,0 +1,38 @@
+"""The job queue as the use cases see it: they ask for work, the process's start-up decides who does it.
+
+`nexus serve`, `nexus worker` and the commands that queue work bind the Huey queue
+(`nexus_core.media.tasks.bind`); the use cases never import the queue, so it cannot import them back.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+
+class JobQueue(Protocol):
+    def process(self, item_id: UUID) -> None:
+        """Queue the processing of one item (its variants); returns once the job is queued."""
+
+
+class NoQueue:
+    """What a process that bound no queue has: asking for a job is a programming error, said plainly."""
+
+    def process(self, item_id: UUID) -> None:
+        raise RuntimeError(
+            f"No job queue is bound, so {item_id} cannot be queued: start-up calls nexus_core.media.tasks.bind()."
+        )
+
+
+_queue: JobQueue = NoQueue()
+
+
+def bind(queue: JobQueue) -> None:
+    """Send every job from now on to `queue` (once, at start-up; tests may bind another)."""
+    global _queue
+    _queue = queue
+
+
+def request_processing(item_id: UUID) -> None:
+    """Ask for the variants of an item to be made (by a worker, or at once with an in-memory queue)."""
+    _queue.process(item_id)

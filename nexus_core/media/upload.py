@@ -1,0 +1,177 @@
+"""Uploading: validate each file, strip private metadata, store it, add its row, queue its processing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from nexus_core.config import Settings, get_settings
+from nexus_core.errors import InvalidInput, NexusError, StorageError
+from nexus_core.media import jobs, metadata, paths, validation
+from nexus_core.media.editing import clean_alt_text
+from nexus_core.media.storage import Storage, get_storage
+from nexus_core.media.upload_slots import upload_slot
+from nexus_core.models import MediaItem, PendingDeletion
+from nexus_core.models.base import new_id
+from nexus_core.policies import Action, Actor, authorize
+
+if TYPE_CHECKING:
+    from starlette.datastructures import UploadFile
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SpooledUpload:
+    """A received file that the web server keeps on disk: its size, and how to read it once a slot is free."""
+
+    size: int
+    read: Callable[[], bytes]
+
+    @classmethod
+    def from_form(cls, upload: UploadFile) -> SpooledUpload:
+        """A file part of a parsed multipart form (Starlette spools parts over 1 MB to disk)."""
+        return cls(upload.size or 0, upload.file.read)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """An uploaded file as received: nothing about it is trusted yet.
+
+    Web requests pass a SpooledUpload, so that a file waiting for an upload slot takes no memory.
+    """
+
+    filename: str | None
+    data: bytes | SpooledUpload
+
+    def read(self) -> bytes:
+        return self.data.read() if isinstance(self.data, SpooledUpload) else self.data
+
+
+class UploadedItems(list[MediaItem]):
+    """The new items in upload order, plus what the uploader should be told (parts removed from files).
+
+    A list, so that callers that want only the items use it as one.
+    """
+
+    def __init__(self, items: Iterable[MediaItem], warnings: Iterable[str]) -> None:
+        super().__init__(items)
+        self.warnings = tuple(warnings)
+
+
+def upload(
+    session: Session,
+    *,
+    actor: Actor,
+    files: Sequence[IncomingFile],
+    alt_text: str = "",
+    storage: Storage | None = None,
+    settings: Settings | None = None,
+) -> UploadedItems:
+    """Validate and store each file, then queue their processing; all or nothing.
+
+    Files go one at a time through an upload slot (upload_slots), so that a process holds the bytes
+    of only a few files at once; a file refused after others were stored takes them away again.
+    """
+    authorize(actor, Action.UPLOAD)
+    settings = settings or get_settings()
+    storage = storage or get_storage(settings)
+    if not files:
+        raise InvalidInput("Choose at least one image to upload.")
+    validation.check_count(len(files), max_files=settings.max_files_per_upload)
+    for file in files:
+        if isinstance(file.data, SpooledUpload):
+            validation.check_size(file.filename, file.data.size, max_bytes=settings.max_upload_bytes)
+    alt_text = clean_alt_text(alt_text)
+    items: list[MediaItem] = []
+    warnings: list[str] = []
+    try:
+        for file in files:
+            item, warning = _store_one(
+                session, actor=actor, file=file, alt_text=alt_text, storage=storage, settings=settings
+            )
+            items.append(item)
+            if warning:
+                warnings.append(warning)
+        session.commit()
+        for item in items:
+            jobs.request_processing(item.id)
+    except Exception:
+        session.rollback()
+        _discard(session, items, storage)
+        raise
+    for item in items:
+        session.refresh(item)  # a fast (or inline) worker may have processed it already
+    return UploadedItems(items, warnings=warnings)
+
+
+def _store_one(
+    session: Session,
+    *,
+    actor: Actor,
+    file: IncomingFile,
+    alt_text: str,
+    storage: Storage,
+    settings: Settings,
+) -> tuple[MediaItem, str | None]:
+    """Read, check, strip and store one file in an upload slot; its bytes are let go with the slot."""
+    with upload_slot(settings):
+        upload_ = validation.validate_upload(
+            file.filename,
+            file.read(),
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels,
+            max_frames=settings.max_image_frames,
+        )
+        if not settings.keep_original_metadata:
+            upload_ = replace(upload_, data=metadata.strip_private_metadata(upload_.data, upload_.mime_type))
+        item = _store_new_item(session, actor=actor, upload_=upload_, alt_text=alt_text, storage=storage)
+    return item, upload_.warning
+
+
+def _store_new_item(
+    session: Session, *, actor: Actor, upload_: validation.ValidatedUpload, alt_text: str, storage: Storage
+) -> MediaItem:
+    item_id = new_id()
+    file_path = paths.generate_path(actor.project_id, item_id, upload_.mime_type)
+    try:
+        storage.store(file_path, upload_.data, content_type=upload_.mime_type)
+    except StorageError as error:
+        logger.error("Storing %s failed: %s", file_path, error)
+        raise StorageError(
+            f"The file storage could not be reached, so “{upload_.filename}” was not saved. "
+            "Please try again in a moment."
+        ) from error
+    item = MediaItem(
+        id=item_id,
+        project_id=actor.project_id,
+        uploaded_by_id=actor.user_id,
+        filename=upload_.filename,
+        file_path=file_path,
+        mime_type=upload_.mime_type,
+        file_size=len(upload_.data),
+        width=upload_.width,
+        height=upload_.height,
+        alt_text=alt_text,
+        storage_backend=storage.name,
+    )
+    session.add(item)
+    return item
+
+
+def _discard(session: Session, items: Iterable[MediaItem], storage: Storage) -> None:
+    """Undo a failed upload: remove stored originals and any row that was already committed."""
+    for item in items:
+        try:
+            storage.delete(item.file_path)
+        except NexusError:
+            logger.exception("Could not remove %s after a failed upload", item.file_path)
+            session.add(PendingDeletion(path=item.file_path, storage_backend=storage.name))
+        committed = session.get(MediaItem, item.id)
+        if committed is not None:
+            session.delete(committed)
+    session.commit()

@@ -1,0 +1,189 @@
+"""Processing: make an item's variants, find items whose job was lost, record failures, regenerate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from uuid import UUID
+
+from sqlmodel import Session, col, select
+
+from nexus_core import projects
+from nexus_core.config import Settings, get_settings
+from nexus_core.errors import ImageError, InvalidInput, NexusError, NotFound
+from nexus_core.media import jobs, paths, processing
+from nexus_core.media.backends import Backends, Progress, silent
+from nexus_core.media.library import as_item_id
+from nexus_core.media.storage import Storage, storage_named
+from nexus_core.models import MediaItem, MediaStatus
+from nexus_core.models.base import utcnow
+
+MISSING_ORIGINAL = "The original file is missing from storage"
+
+
+def process_item(
+    session: Session, *, item_id: UUID | str, storage: Storage | None = None, settings: Settings | None = None
+) -> MediaItem | None:
+    """Make the variants of one item; safe to run twice, a no-op for a deleted item.
+
+    A bad image ends as status error with its reason; storage failures propagate so the queue retries.
+    """
+    settings = settings or get_settings()
+    item = session.get(MediaItem, as_item_id(item_id))
+    if item is None:
+        return None
+    storage = storage or storage_named(item.storage_backend, settings)
+    set_status(session, item, MediaStatus.PROCESSING)
+    data = storage.read_bytes(item.file_path)
+    try:
+        result = processing.generate_variants(
+            data, item.mime_type, max_pixels=settings.max_image_pixels, max_frames=settings.max_image_frames
+        )
+    except ImageError as error:
+        set_status(session, item, MediaStatus.ERROR, error=str(error))
+        return item
+    variants = {}
+    for variant in result.variants:
+        path = paths.generate_path(item.project_id, item.id, item.mime_type, variant.name)
+        storage.store(path, variant.data, content_type=item.mime_type)
+        variants[variant.name] = path
+    if session.get(MediaItem, item.id, populate_existing=True) is None:
+        for path in variants.values():  # deleted while we worked: leave no orphan behind
+            storage.delete(path)
+        return None
+    for stale in set(item.variants.values()) - set(variants.values()):
+        storage.delete(stale)
+    item.variants = variants
+    item.width, item.height = result.width, result.height
+    set_status(session, item, MediaStatus.READY)
+    return item
+
+
+def claim_stuck_items(session: Session, *, older_than: timedelta) -> list[UUID]:
+    """Items pending or processing for longer than any job takes: their job was lost (a worker
+    killed mid-job, a flushed queue). They are stamped, so the next look waits as long again."""
+    cutoff = utcnow() - older_than
+    stuck = session.exec(
+        select(MediaItem).where(
+            col(MediaItem.status).in_(MediaStatus.in_flight()),
+            col(MediaItem.updated_at) < cutoff,
+        )
+    ).all()
+    for item in stuck:
+        item.updated_at = utcnow()
+        session.add(item)
+    session.commit()
+    return [item.id for item in stuck]
+
+
+def mark_failed(session: Session, *, item_id: UUID | str, reason: str) -> None:
+    """Record that processing gave up (after its retries), so the item does not stay pending."""
+    item = session.get(MediaItem, as_item_id(item_id))
+    if item is not None and item.status != MediaStatus.READY:
+        set_status(session, item, MediaStatus.ERROR, error=reason)
+
+
+def set_status(session: Session, item: MediaItem, status: MediaStatus, *, error: str | None = None) -> None:
+    item.status = status
+    item.error = error[:1000] if error else None
+    item.updated_at = utcnow()
+    session.add(item)
+    session.commit()
+
+
+@dataclass
+class RegenerateResult:
+    done: list[UUID] = field(default_factory=list)
+    queued: list[UUID] = field(default_factory=list)
+    failed: list[tuple[UUID, str]] = field(default_factory=list)
+    skipped: list[tuple[UUID, str]] = field(default_factory=list)
+
+
+def regenerate_variants(
+    session: Session,
+    *,
+    item_ids: Sequence[UUID | str] = (),
+    project_slug: str | None = None,
+    all_items: bool = False,
+    queue: bool = False,
+    backends: Backends | None = None,
+    progress: Progress = silent,
+) -> RegenerateResult:
+    """Re-run processing of ready and error items (variants no longer made are deleted), inline or queued."""
+    backends = backends or Backends()
+    ids = _select_for_regeneration(session, item_ids, project_slug, all_items)
+    result = RegenerateResult()
+    for index, item_id in enumerate(ids, 1):
+        step = f"[{index}/{len(ids)}]"
+        item = session.get(MediaItem, item_id, populate_existing=True)
+        if item is None:
+            result.skipped.append((item_id, "no such item"))
+            progress(f"{step} skipped {item_id}: no such item")
+        elif item.status in MediaStatus.in_flight():
+            result.skipped.append((item_id, f"still {item.status}"))
+            progress(f"{step} skipped {item_id}: still {item.status}")
+        elif queue:
+            jobs.request_processing(item_id)
+            result.queued.append(item_id)
+            progress(f"{step} queued {item_id}")
+        else:
+            _regenerate_one(session, item, backends, result, step, progress)
+    return result
+
+
+def _select_for_regeneration(
+    session: Session, item_ids: Sequence[UUID | str], project_slug: str | None, all_items: bool
+) -> list[UUID]:
+    if sum((bool(item_ids), project_slug is not None, all_items)) != 1:
+        raise InvalidInput("Name the items by id, or use either --project SLUG or --all.")
+    if item_ids:
+        return list(dict.fromkeys(_parse_id(value) for value in item_ids))
+    query = select(MediaItem.id).where(col(MediaItem.status).in_([MediaStatus.READY, MediaStatus.ERROR]))
+    if project_slug is not None:
+        query = query.where(MediaItem.project_id == projects.get_project(session, project_slug).id)
+    return list(session.exec(query.order_by(col(MediaItem.inserted_at), col(MediaItem.id))).all())
+
+
+def _parse_id(value: UUID | str) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a media item id.") from None
+
+
+def _regenerate_one(
+    session: Session,
+    item: MediaItem,
+    backends: Backends,
+    result: RegenerateResult,
+    step: str,
+    progress: Progress,
+) -> None:
+    before = (item.status, item.error)
+    try:
+        processed = process_item(
+            session, item_id=item.id, storage=backends.get(item.storage_backend), settings=backends.settings
+        )
+    except NotFound:
+        reason = f"{MISSING_ORIGINAL} ({item.storage_backend}: {item.file_path})."
+        set_status(session, item, MediaStatus.ERROR, error=reason)
+        result.failed.append((item.id, reason))
+        progress(f"{step} failed {item.id}: {reason}")
+        return
+    except NexusError as error:
+        item.status, item.error = before  # a storage hiccup does not make a good item bad
+        session.add(item)
+        session.commit()
+        result.failed.append((item.id, str(error)))
+        progress(f"{step} failed {item.id}: {error}")
+        return
+    if processed is None:
+        result.skipped.append((item.id, "deleted meanwhile"))
+        progress(f"{step} skipped {item.id}: deleted meanwhile")
+    elif processed.status == MediaStatus.ERROR:
+        result.failed.append((item.id, processed.error or "error"))
+        progress(f"{step} failed {item.id}: {processed.error}")
+    else:
+        result.done.append(item.id)
+        progress(f"{step} regenerated {item.id} ({', '.join(processed.variants) or 'no variants'})")

@@ -1,0 +1,147 @@
+"""Every status code the OpenAPI document lists for an operation is one it really answers: for each
+documented (operation, status) pair, a request that produces it, and no pair without one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from uuid import UUID
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlmodel import Session
+
+from nexus_core import accounts
+from nexus_core.api import router as api_router
+from nexus_core.api.deps import get_session
+from nexus_core.api.openapi import describe
+from nexus_core.config import MEGABYTE, get_settings
+from nexus_core.content import pages
+from nexus_core.media import paths
+from nexus_core.models import MediaItem
+from tests import images
+from tests.core.api.helpers import JSONAPI, Team, checked, upload
+
+LIST = "/api/v1/media_items"
+ITEM = "/api/v1/media_items/{item_id}"
+MISSING_ID = "0190f0f0-0000-7000-8000-000000000000"
+
+
+@dataclass
+class Setting:
+    client: TestClient
+    team: Team
+    session: Session
+    env: pytest.MonkeyPatch
+    item_id: str
+
+    @property
+    def url(self) -> str:
+        return f"{LIST}/{self.item_id}"
+
+    def send(self, method: str, url: str, who: str = "admin", **kwargs) -> httpx.Response:
+        return self.client.request(
+            method, url, headers=self.team.headers(who) | kwargs.pop("headers", {}), **kwargs
+        )
+
+    def patch(self, who: str = "admin", alt_text: object = "Harbour", **data) -> httpx.Response:
+        document = {"data": {"type": "media_items", "attributes": {"alt_text": alt_text}} | data}
+        return self.send("PATCH", self.url, who, json=document)
+
+    def without_database(self, request: Callable[[], httpx.Response]) -> httpx.Response:
+        """`request` with every database connection failing (a file SQLite cannot open)."""
+        broken = create_engine("sqlite:////nonexistent-directory/nexus.db")
+        self.client.app.dependency_overrides[get_session] = lambda: Session(broken)  # type: ignore[attr-defined]
+        try:
+            return request()
+        finally:
+            self.client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+    def with_upload_limit_of_one_megabyte(self) -> httpx.Response:
+        self.env.setenv("NEXUS_MAX_UPLOAD_MB", "1")
+        get_settings.cache_clear()
+        return upload(
+            self.client, self.team, data=images.png(10, 10) + b"\0" * (2 * MEGABYTE), name="big.png"
+        )
+
+    def delete_item_used_by_a_page(self) -> httpx.Response:
+        admin = accounts.actor_for_api_token(self.session, self.team.tokens["admin"] or "")
+        item = self.session.get(MediaItem, UUID(self.item_id))
+        assert item is not None
+        page = pages.create_page(self.session, actor=admin, title="Uses it")
+        pages.save_page(
+            self.session,
+            actor=admin,
+            page_id=page.id,
+            title=page.title,
+            slug=page.slug,
+            template_data={"hero_image": paths.url(item.file_path)},
+            body_json=page.body_json,
+        )
+        return self.send("DELETE", self.url)
+
+
+PRODUCE: dict[tuple[str, str, int], Callable[[Setting], httpx.Response]] = {
+    ("get", LIST, 200): lambda s: s.send("GET", LIST, "viewer"),
+    ("get", LIST, 400): lambda s: s.send("GET", LIST, params={"filter[type]": "webp"}),
+    ("get", LIST, 401): lambda s: s.send("GET", LIST, "no key"),
+    ("get", LIST, 503): lambda s: s.without_database(lambda: s.send("GET", LIST)),
+    ("post", LIST, 201): lambda s: upload(s.client, s.team, data=images.png(10, 10), name="a.png"),
+    ("post", LIST, 400): lambda s: s.send(
+        "POST", f"{LIST}?sort=1", files={"file": ("a.png", images.png(9, 9))}
+    ),
+    ("post", LIST, 401): lambda s: upload(s.client, s.team, "revoked key"),
+    ("post", LIST, 403): lambda s: upload(s.client, s.team, "viewer"),
+    ("post", LIST, 413): Setting.with_upload_limit_of_one_megabyte,
+    ("post", LIST, 415): lambda s: upload(s.client, s.team, data=b"just text", name="notes.txt"),
+    ("post", LIST, 422): lambda s: s.send("POST", LIST, data={"alt_text": "no file"}),
+    ("post", LIST, 503): lambda s: s.without_database(lambda: upload(s.client, s.team)),
+    ("get", ITEM, 200): lambda s: s.send("GET", s.url, "viewer"),
+    ("get", ITEM, 400): lambda s: s.send("GET", s.url, params={"include": "pages"}),
+    ("get", ITEM, 401): lambda s: s.send("GET", s.url, "garbage key"),
+    ("get", ITEM, 404): lambda s: s.send("GET", f"{LIST}/{MISSING_ID}"),
+    ("get", ITEM, 503): lambda s: s.without_database(lambda: s.send("GET", s.url)),
+    ("patch", ITEM, 200): lambda s: s.patch("editor"),
+    ("patch", ITEM, 400): lambda s: s.send(
+        "PATCH", s.url, content=b"{not json", headers={"Content-Type": JSONAPI}
+    ),
+    ("patch", ITEM, 401): lambda s: s.patch("no key"),
+    ("patch", ITEM, 403): lambda s: s.patch("viewer"),
+    ("patch", ITEM, 404): lambda s: s.patch("non-member"),
+    ("patch", ITEM, 409): lambda s: s.patch(id=MISSING_ID),
+    ("patch", ITEM, 413): lambda s: s.patch(alt_text="x" * (2 * MEGABYTE)),
+    ("patch", ITEM, 422): lambda s: s.patch(alt_text=42),
+    ("patch", ITEM, 503): lambda s: s.without_database(lambda: s.patch()),
+    ("delete", ITEM, 204): lambda s: s.send("DELETE", s.url),
+    ("delete", ITEM, 400): lambda s: s.send("DELETE", s.url, params={"force": "perhaps"}),
+    ("delete", ITEM, 401): lambda s: s.send("DELETE", s.url, "no key"),
+    ("delete", ITEM, 403): lambda s: s.send("DELETE", s.url, "editor"),
+    ("delete", ITEM, 404): lambda s: s.send("DELETE", f"{LIST}/{MISSING_ID}"),
+    ("delete", ITEM, 409): Setting.delete_item_used_by_a_page,
+    ("delete", ITEM, 503): lambda s: s.without_database(lambda: s.send("DELETE", s.url)),
+}
+
+
+def test_every_documented_status_has_a_request_here_and_no_other() -> None:
+    documented = {
+        (method, path, int(status))
+        for path, operations in describe(api_router.routes)["paths"].items()
+        for method, operation in operations.items()
+        for status in operation["responses"]
+    }
+    assert documented == set(PRODUCE)
+
+
+@pytest.fixture
+def setting(
+    client: TestClient, team: Team, session: Session, settings_env: pytest.MonkeyPatch
+) -> Iterator[Setting]:
+    item_id = checked(upload(client, team, data=images.png(20, 20), name="harbour.png"), 201)["data"]["id"]
+    yield Setting(client, team, session, settings_env, item_id)
+
+
+@pytest.mark.parametrize(("method", "path", "status"), list(PRODUCE))
+def test_documented_status_is_answered(setting: Setting, method: str, path: str, status: int) -> None:
+    checked(PRODUCE[(method, path, status)](setting), status)
