@@ -33,6 +33,8 @@ router = APIRouter(
 )
 
 JSON_BODY_LIMIT = MEGABYTE
+NO_NUL = r"^[^\x00]*$"
+"""A search with NUL is a bad parameter (400) here; PostgreSQL could not even compare it."""
 
 
 def _base_url(request: Request) -> str:
@@ -47,7 +49,7 @@ def list_media_items(
     limit: Annotated[int, Query(alias="page[limit]", ge=1, le=library.MAX_PAGE_SIZE)] = 20,
     offset: Annotated[int, Query(alias="page[offset]", ge=0, le=library.MAX_PAGE_OFFSET)] = 0,
     status: Annotated[MediaStatus | None, Query(alias="filter[status]")] = None,
-    query: Annotated[str | None, Query(alias="filter[q]", max_length=200)] = None,
+    query: Annotated[str | None, Query(alias="filter[q]", max_length=200, pattern=NO_NUL)] = None,
 ) -> JsonApiResponse:
     page = library.list_items(session, actor=actor, limit=limit, offset=offset, status=status, query=query)
     base_url = _base_url(request)

@@ -26,6 +26,7 @@ LIST = "/api/v1/media_items"
         ("page[limit]", str(2**63)),
         ("page[limit]", "ten"),
         ("filter[status]", "nope"),
+        ("filter[q]", "harbour\x00"),  # PostgreSQL cannot even compare text holding NUL
     ],
 )
 def test_query_parameter_out_of_range_is_400_naming_it(
@@ -64,8 +65,8 @@ def test_body_that_is_not_json_is_400(client: TestClient, team: Team) -> None:
     assert "JSON" in body["errors"][0]["detail"]
 
 
-@pytest.mark.parametrize("escape", [rb"\ud800", rb"\udfff", rb"A\udc00B", rb"\udbff\u0041"])
-def test_lone_surrogate_in_alt_text_is_422_and_changes_nothing(
+@pytest.mark.parametrize("escape", [rb"\ud800", rb"\udfff", rb"A\udc00B", rb"\udbff\u0041", rb"\u0000"])
+def test_lone_surrogate_or_nul_in_alt_text_is_422_and_changes_nothing(
     client: TestClient, team: Team, escape: bytes
 ) -> None:
     document = b'{"data": {"type": "media_items", "attributes": {"alt_text": "Harbour ' + escape + b'"}}}'
