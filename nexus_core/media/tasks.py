@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +30,7 @@ def build_huey(queue_url: str) -> Huey:
         return RedisHuey("nexus", url=queue_url, results=False)
     if queue_url.startswith("sqlite:///"):
         filename = queue_url.removeprefix("sqlite:///")
+        Path(filename).parent.mkdir(parents=True, exist_ok=True)  # a fresh NEXUS_HOME: nothing there yet
         return SqliteHuey("nexus", filename=filename, results=False, timeout=30)
     raise ValueError(f"NEXUS_QUEUE_URL must start with sqlite:///, redis:// or memory://, not {queue_url!r}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -82,6 +83,24 @@ def test_bad_settings_are_reported_plainly() -> None:
     assert result.returncode == 1
     assert "NEXUS_S3_BUCKET" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_on_a_fresh_machine_creates_its_home(tmp_path: Path) -> None:
+    """`./dev start` runs `nexus demo` first, with nothing configured and no NEXUS_HOME yet."""
+    environment = {
+        key: value for key, value in child_environment().items() if not key.startswith(("NEXUS_", "AWS_"))
+    }
+    home = tmp_path / "fresh" / "var"
+    result = subprocess.run(
+        [NEXUS, "demo"],
+        env={**environment, "NEXUS_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "6 images" in result.stdout
+    assert {"nexus.db", "queue.db", "media"} <= {path.name for path in home.iterdir()}
 
 
 def test_demo_creates_a_living_library_once() -> None:
