@@ -50,15 +50,21 @@ if S3_MODE:
     os.environ.pop("NEXUS_S3_PREFIX", None)
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
-from nexus_core import models  # noqa: E402, F401
+from nexus_core import accounts, models  # noqa: E402, F401
 from nexus_core.config import get_settings  # noqa: E402
 from nexus_core.db import get_engine, migrate, session_scope  # noqa: E402
 from nexus_core.media import tasks  # noqa: E402
 from nexus_core.media.storage import LocalStorage, Storage, get_storage  # noqa: E402
 
 tasks.bind()  # as `nexus serve` and `nexus worker` do at start-up: jobs go to Huey (memory:// runs them at once)
+
+# The tests make thousands of accounts: argon2id at its lowest cost keeps each hash ~2 ms instead of
+# ~150 ms (Django's test settings swap in a fast hasher the same way). Still argon2id, still verified;
+# the servers the browser tests start rehash at the real cost on sign-in, as they would after an upgrade.
+accounts._password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 local_only = pytest.mark.skipif(
     S3_MODE, reason="about the local media directory; NEXUS_TEST_S3=1 stores in S3"
