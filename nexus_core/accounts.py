@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from uuid import UUID
 
@@ -14,11 +14,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
-from nexus_core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from nexus_core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from nexus_core.models import ApiKey, User
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
-from nexus_core.projects import actor_for
+from nexus_core.projects import MemberRow, actor_for, list_members
+from nexus_core.read_models import ApiKeyView, UserView
 from nexus_core.text import require_storable
 from nexus_core.throttle import login_throttle
 from nexus_core.users import find_user, normalize_email
@@ -45,7 +46,7 @@ def create_user(session: Session, *, email: str, password: str) -> User:
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str, client: str = "unknown") -> User:
+def authenticate(session: Session, *, email: str, password: str, client: str = "unknown") -> UserView:
     """The user with these credentials; one message for every failure, and a pause after many."""
     email = normalize_email(email)
     login_throttle.check(email=email, client=client)
@@ -62,14 +63,14 @@ def authenticate(session: Session, *, email: str, password: str, client: str = "
         user.password_hash = _password_hasher.hash(password)
         session.add(user)
         session.commit()
-    return user
+    return UserView.of(user)
 
 
 @dataclass(frozen=True)
 class IssuedApiKey:
     """A new key: `token` is shown once and never stored."""
 
-    key: ApiKey
+    key: ApiKeyView
     token: str
 
 
@@ -98,19 +99,19 @@ def issue_api_key(session: Session, *, project_id: UUID, user_id: UUID, name: st
     )
     session.add(key)
     session.commit()
-    return IssuedApiKey(key=key, token=token)
+    return IssuedApiKey(key=ApiKeyView.of(key), token=token)
 
 
-def list_api_keys(session: Session, *, actor: Actor) -> list[ApiKey]:
+def list_api_keys(session: Session, *, actor: Actor) -> list[ApiKeyView]:
     authorize(actor, Action.MANAGE_API_KEYS)
     query = (
         select(ApiKey).where(ApiKey.project_id == actor.project_id).order_by(col(ApiKey.inserted_at).desc())
     )
-    return list(session.exec(query))
+    return [ApiKeyView.of(key) for key in session.exec(query)]
 
 
 class ApiKeyRow(NamedTuple):
-    key: ApiKey
+    key: ApiKeyView
     owner_email: str
 
 
@@ -123,10 +124,28 @@ def list_api_keys_with_owners(session: Session, *, actor: Actor) -> list[ApiKeyR
         .where(ApiKey.project_id == actor.project_id)
         .order_by(col(ApiKey.inserted_at).desc())
     )
-    return [ApiKeyRow(key, email) for key, email in session.exec(query)]
+    return [ApiKeyRow(ApiKeyView.of(key), email) for key, email in session.exec(query)]
 
 
-def revoke_api_key(session: Session, *, actor: Actor, key_id: UUID) -> ApiKey:
+@dataclass(frozen=True)
+class ApiKeysOverview:
+    """What the API keys screen shows; `allowed` is False when the person's role does not manage keys."""
+
+    allowed: bool
+    keys: list[ApiKeyRow] = field(default_factory=list)
+    members: list[MemberRow] = field(default_factory=list)
+
+
+def api_keys_overview(session: Session, *, actor: Actor) -> ApiKeysOverview:
+    """Keys with their owners and the members a new key may act for; for others, only that they may not."""
+    try:
+        keys = list_api_keys_with_owners(session, actor=actor)
+    except Forbidden:
+        return ApiKeysOverview(allowed=False)
+    return ApiKeysOverview(allowed=True, keys=keys, members=list_members(session, actor=actor))
+
+
+def revoke_api_key(session: Session, *, actor: Actor, key_id: UUID) -> ApiKeyView:
     authorize(actor, Action.MANAGE_API_KEYS)
     key = session.get(ApiKey, key_id)
     if key is None or key.project_id != actor.project_id:
@@ -135,7 +154,7 @@ def revoke_api_key(session: Session, *, actor: Actor, key_id: UUID) -> ApiKey:
         key.revoked_at = utcnow()
         session.add(key)
         session.commit()
-    return key
+    return ApiKeyView.of(key)
 
 
 def actor_for_api_token(session: Session, token: str) -> Actor:

@@ -66,6 +66,12 @@ def bind_job_queue() -> None:
     tasks.bind()
 
 
+def prepare_to_serve() -> None:
+    """What a web process needs before its first request: the newest schema and a bound job queue."""
+    migrate()
+    bind_job_queue()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Nexus Media: media library, /media proxy and JSON:API for a headless CMS."""

@@ -13,6 +13,7 @@ from nexus_core.errors import Conflict, InvalidInput, NotFound
 from nexus_core.models import ApiKey, Membership, Project, Role, User
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.read_models import ProjectMembership, ProjectView
 from nexus_core.text import require_storable
 from nexus_core.users import find_user, normalize_email
 
@@ -59,14 +60,23 @@ def actor_for(session: Session, *, user_id: UUID, project_id: UUID) -> Actor:
     return Actor(user_id=user_id, project_id=project_id, role=Role(membership.role))
 
 
-def projects_of(session: Session, user_id: UUID) -> list[tuple[Project, Role]]:
+def projects_of(session: Session, user_id: UUID) -> list[ProjectMembership]:
     rows = session.exec(
         select(Project, Membership.role)
         .join(Membership, col(Membership.project_id) == Project.id)
         .where(Membership.user_id == user_id)
         .order_by(Project.name)
     )
-    return [(project, Role(role)) for project, role in rows]
+    return [ProjectMembership(project=ProjectView.of(project), role=Role(role)) for project, role in rows]
+
+
+def membership_in(session: Session, *, user_id: UUID, slug: str) -> ProjectMembership:
+    """The project with this slug as the user sees it; NotFound when it does not exist or is not theirs."""
+    project = find_project(session, slug)
+    if project is None:
+        raise NotFound("No such project.")
+    actor = actor_for(session, user_id=user_id, project_id=project.id)
+    return ProjectMembership(project=ProjectView.of(project), role=actor.role)
 
 
 def set_member_role(
@@ -125,22 +135,37 @@ def list_members(session: Session, *, actor: Actor) -> list[MemberRow]:
         .where(Membership.project_id == actor.project_id)
         .order_by(User.email)
     )
-    return [
-        MemberRow(
-            user_id=membership.user_id,
-            email=email,
-            role=Role(membership.role),
-            inserted_at=membership.inserted_at,
-        )
-        for membership, email in rows
-    ]
+    return [_member(membership, email) for membership, email in rows]
 
 
-def add_member(session: Session, *, actor: Actor, email: str, role: Role | str) -> Membership:
+@dataclass(frozen=True)
+class MembersOverview:
+    """The member list and the role of the person looking at it, read together."""
+
+    role: Role
+    members: list[MemberRow]
+
+
+def members_overview(session: Session, *, actor: Actor) -> MembersOverview:
+    return MembersOverview(role=actor.role, members=list_members(session, actor=actor))
+
+
+def _member(membership: Membership, email: str) -> MemberRow:
+    return MemberRow(
+        user_id=membership.user_id,
+        email=email,
+        role=Role(membership.role),
+        inserted_at=membership.inserted_at,
+    )
+
+
+def add_member(session: Session, *, actor: Actor, email: str, role: Role | str) -> MemberRow:
     """Add an existing user to the actor's project with the given role."""
     authorize(actor, Action.MANAGE_MEMBERS)
     role = _valid_role(role)
     email = normalize_email(email)
+    if not email:
+        raise InvalidInput("Enter the email address of the person to add.")
     user = find_user(session, email)
     if user is None:
         raise NotFound(f"No user with the email {email}; create the account first with `nexus user create`.")
@@ -149,14 +174,16 @@ def add_member(session: Session, *, actor: Actor, email: str, role: Role | str) 
     membership = Membership(project_id=actor.project_id, user_id=user.id, role=role)
     session.add(membership)
     session.commit()
-    return membership
+    return _member(membership, email)
 
 
-def change_role(session: Session, *, actor: Actor, user_id: UUID, role: Role | str) -> Membership:
+def change_role(session: Session, *, actor: Actor, user_id: UUID, role: Role | str) -> MemberRow:
     """Give a member another role; the last admin cannot step down."""
     authorize(actor, Action.MANAGE_MEMBERS)
     role = _valid_role(role)
-    return _assign_role(session, _existing_membership(session, actor.project_id, user_id), role)
+    membership = _assign_role(session, _existing_membership(session, actor.project_id, user_id), role)
+    user = session.get(User, user_id)
+    return _member(membership, user.email if user else "")
 
 
 def remove_member(session: Session, *, actor: Actor, user_id: UUID) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from sqlmodel import Session, select
 
 from nexus_core.errors import NotFound
 from nexus_core.models import User
+from nexus_core.read_models import UserView
 from nexus_core.text import require_storable
 
 
@@ -22,3 +25,9 @@ def get_user_by_email(session: Session, email: str) -> User:
     if user is None:
         raise NotFound(f"No user with the email {normalize_email(email)}.")
     return user
+
+
+def get_user(session: Session, user_id: UUID) -> UserView | None:
+    """The person behind a signed-in browser; None once their account is gone."""
+    user = session.get(User, user_id)
+    return UserView.of(user) if user else None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from nexus_core.cli import bind_job_queue, main, reports_errors
+from nexus_core.cli import main, prepare_to_serve, reports_errors
 from nexus_core.config import get_settings
-from nexus_core.db import migrate
 
 __all__ = ["main"]
 
@@ -21,6 +20,5 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     from nexus_ui.app import run  # NiceGUI takes a while to import: only `serve` needs it
 
     settings = get_settings()
-    migrate()
-    bind_job_queue()
+    prepare_to_serve()
     run(host=host or settings.host, port=port or settings.port, with_worker=not no_worker)

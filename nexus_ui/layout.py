@@ -1,4 +1,4 @@
-"""The project shell: header with the project name, sidebar navigation, breadcrumbs."""
+"""The shell of every signed-in screen: a header, and inside a project a sidebar and breadcrumbs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
+from nexus_core.read_models import UserView
 from nexus_ui.session import ProjectContext, sign_out
 from nexus_ui.theme import apply_theme
 
@@ -20,6 +21,7 @@ class NavItem:
     path: str
 
 
+CONTENT = "w-full max-w-7xl mx-auto px-4 py-5 gap-4"
 NAV_ITEMS = (
     NavItem("pages", "Pages", "article", "pages"),
     NavItem("media", "Media", "photo", "media"),
@@ -46,6 +48,39 @@ def account_menu(email: str) -> None:
             ui.menu_item("Sign out", on_click=sign_out_and_leave).mark("sign-out")
 
 
+def _header(user: UserView, context: ProjectContext | None) -> ui.button | None:
+    """The bar across the top; inside a project it names it and holds the sidebar's menu button."""
+    with ui.header(elevated=False).classes(
+        "bg-white text-slate-900 border-b border-slate-200 px-4 py-2 items-center"
+    ):
+        menu = None
+        if context is not None:
+            menu = (
+                ui.button(icon="menu")
+                .props("flat round dense color=secondary aria-label='Menu'")
+                .classes("lg:hidden")
+            )
+        with ui.link(target="/").classes("flex items-center gap-2 no-underline text-slate-900"):
+            ui.icon("perm_media", color="primary").classes("text-2xl")
+            ui.label("Nexus").classes("font-semibold")
+        if context is not None:
+            ui.label("/").classes("text-slate-300")
+            ui.label(context.project.name).classes("font-medium").mark("project-name")
+            ui.badge(context.role_at_open, color="grey-3").props("text-color=grey-8").classes("ml-1")
+        ui.space()
+        account_menu(user.email)
+    return menu
+
+
+@contextmanager
+def frame(user: UserView) -> Iterator[None]:
+    """The shell of a screen outside any project (the projects list)."""
+    apply_theme()
+    _header(user, None)
+    with ui.column().classes(CONTENT):
+        yield
+
+
 @contextmanager
 def project_frame(
     context: ProjectContext, *, active: str, title: str, parent: tuple[str, str] | None = None
@@ -53,22 +88,7 @@ def project_frame(
     """Render the shell around a project page; the page's content goes inside the `with` block."""
     apply_theme()
     slug = context.project.slug
-    with ui.header(elevated=False).classes(
-        "bg-white text-slate-900 border-b border-slate-200 px-4 py-2 items-center"
-    ):
-        menu = (
-            ui.button(icon="menu")
-            .props("flat round dense color=secondary aria-label='Menu'")
-            .classes("lg:hidden")
-        )
-        with ui.link(target="/").classes("flex items-center gap-2 no-underline text-slate-900"):
-            ui.icon("perm_media", color="primary").classes("text-2xl")
-            ui.label("Nexus").classes("font-semibold")
-        ui.label("/").classes("text-slate-300")
-        ui.label(context.project.name).classes("font-medium").mark("project-name")
-        ui.badge(context.role_at_open, color="grey-3").props("text-color=grey-8").classes("ml-1")
-        ui.space()
-        account_menu(context.user.email)
+    menu = _header(context.user, context)
     with (
         ui.left_drawer(value=True, bordered=True)
         .props("width=232 breakpoint=1024")
@@ -84,8 +104,9 @@ def project_frame(
             with link:
                 ui.icon(item.icon).classes("text-xl")
                 ui.label(item.label)
-    menu.on_click(drawer.toggle)
-    with ui.column().classes("w-full max-w-7xl mx-auto px-4 py-5 gap-4"):
+    if menu is not None:
+        menu.on_click(drawer.toggle)
+    with ui.column().classes(CONTENT):
         with ui.row().classes("items-center gap-1 text-sm text-slate-500").mark("breadcrumbs"):
             ui.link("Projects", "/").classes("text-slate-500 no-underline hover:underline")
             ui.icon("chevron_right").classes("text-base")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 from urllib.parse import quote
 from uuid import UUID
 
@@ -12,17 +10,16 @@ from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from nicegui import app
 
-from nexus_core import projects
-from nexus_core.db import session_scope
+from nexus_core import projects, users
 from nexus_core.errors import NotFound
-from nexus_core.models import Project, Role, User
-from nexus_core.policies import Actor
+from nexus_core.models import Role
+from nexus_core.read_models import ProjectView, UserView
+from nexus_ui.calls import FAILED, call_unscoped
 
 USER_KEY = "user_id"
-R = TypeVar("R")
 
 
-def sign_in(user: User) -> None:
+def sign_in(user: UserView) -> None:
     app.storage.user[USER_KEY] = str(user.id)
 
 
@@ -30,12 +27,14 @@ def sign_out() -> None:
     app.storage.user.clear()
 
 
-def signed_in_user() -> User | None:
+async def signed_in_user() -> UserView | None:
+    """The person this browser is signed in as; None (and signed out) once their account is gone."""
     user_id = app.storage.user.get(USER_KEY)
     if not user_id:
         return None
-    with session_scope() as session:
-        user = session.get(User, UUID(user_id))
+    user = await call_unscoped(users.get_user, UUID(user_id))
+    if user is FAILED:
+        raise HTTPException(status_code=503)
     if user is None:
         sign_out()
     return user
@@ -47,40 +46,27 @@ def login_redirect(path: str) -> RedirectResponse:
 
 @dataclass(frozen=True)
 class ProjectContext:
-    """A signed-in member inside one project, as a page sees them."""
+    """A signed-in member inside one project, as a page sees them (core calls re-read the role)."""
 
-    user: User
-    project: Project
+    user: UserView
+    project: ProjectView
     role_at_open: Role
 
-    def actor(self) -> Actor:
-        """The member's role now, read again from the database: every change re-checks it."""
-        with session_scope() as session:
-            return projects.actor_for(session, user_id=self.user.id, project_id=self.project.id)
 
-
-def project_context(user: User, slug: str) -> ProjectContext:
+async def project_context(user: UserView, slug: str) -> ProjectContext:
     """The user's view of the project; NotFound for a project that does not exist or is not theirs."""
-    with session_scope() as session:
-        project = projects.find_project(session, slug)
-        if project is None:
-            raise NotFound("No such project.")
-        actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
-    return ProjectContext(user=user, project=project, role_at_open=actor.role)
+    membership = await call_unscoped(projects.membership_in, user_id=user.id, slug=slug, expect=(NotFound,))
+    if membership is FAILED:
+        raise HTTPException(status_code=503)
+    return ProjectContext(user=user, project=membership.project, role_at_open=membership.role)
 
 
-def open_project_page(slug: str, path: str) -> ProjectContext | RedirectResponse:
+async def open_project_page(slug: str, path: str) -> ProjectContext | RedirectResponse:
     """The context for a project page: anonymous people go to /login (and back), non-members get a 404."""
-    user = signed_in_user()
+    user = await signed_in_user()
     if user is None:
         return login_redirect(path)
     try:
-        return project_context(user, slug)
+        return await project_context(user, slug)
     except NotFound:
         raise HTTPException(status_code=404) from None
-
-
-def call_as(context: ProjectContext, use_case: Callable[..., R], /, **arguments: Any) -> R:
-    """Run a core use case as the page's member, with the role read again now, in a fresh session."""
-    with session_scope() as session:
-        return use_case(session, actor=context.actor(), **arguments)

@@ -7,8 +7,9 @@ from itertools import count
 from sqlmodel import Session
 
 from nexus_core import accounts, projects
-from nexus_core.models import Project, Role, User
+from nexus_core.models import MediaItem, Project, Role, User
 from nexus_core.policies import Actor
+from nexus_core.read_models import MediaItemView
 
 _sequence = count(1)
 PASSWORD = "correct horse battery"
@@ -36,3 +37,11 @@ def make_member(session: Session, project: Project, role: Role) -> Actor:
 
 def admin_of(session: Session, project: Project) -> Actor:
     return make_member(session, project, Role.ADMIN)
+
+
+def stored_item(session: Session, item: MediaItemView) -> MediaItem:
+    """The row behind what a use case handed back, read now (a worker may have changed it)."""
+    session.expire_all()
+    row = session.get(MediaItem, item.id)
+    assert row is not None, f"no row for {item.id}"
+    return row

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from fastapi.responses import JSONResponse
 
 from nexus_core.media import paths
-from nexus_core.models import MediaItem
 from nexus_core.models.base import as_utc
+from nexus_core.read_models import MediaItemView
 
 JSONAPI_MEDIA_TYPE = "application/vnd.api+json"
 
@@ -18,7 +18,7 @@ class JsonApiResponse(JSONResponse):
     media_type = JSONAPI_MEDIA_TYPE
 
 
-def media_item_resource(item: MediaItem, *, base_url: str) -> dict[str, Any]:
+def media_item_resource(item: MediaItemView, *, base_url: str) -> dict[str, Any]:
     """One media item as a JSON:API resource object; file URLs are absolute proxy URLs."""
     return {
         "type": "media_items",

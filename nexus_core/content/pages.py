@@ -17,9 +17,10 @@ from nexus_core.content.sanitize import is_safe_image_url
 from nexus_core.content.templates import DEFAULT_TEMPLATE, FieldType, get_template
 from nexus_core.errors import InvalidInput, NotFound
 from nexus_core.media import paths, renditions
-from nexus_core.models import MediaItem, MediaReference, Page, PageStatus, Project
+from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PageStatus, Project
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.read_models import MediaItemView, PageView
 from nexus_core.text import require_storable, require_storable_document
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
@@ -40,7 +41,7 @@ def _unique_slug(session: Session, project_id: UUID, wanted: str, *, page_id: UU
     return slug
 
 
-def create_page(session: Session, *, actor: Actor, title: str, template: str = DEFAULT_TEMPLATE) -> Page:
+def create_page(session: Session, *, actor: Actor, title: str, template: str = DEFAULT_TEMPLATE) -> PageView:
     authorize(actor, Action.EDIT_PAGES)
     get_template(template)
     title = _clean_title(title)
@@ -53,16 +54,20 @@ def create_page(session: Session, *, actor: Actor, title: str, template: str = D
     )
     session.add(page)
     session.commit()
-    return page
+    return PageView.of(page)
 
 
-def list_pages(session: Session, *, actor: Actor) -> list[Page]:
+def list_pages(session: Session, *, actor: Actor) -> list[PageView]:
     authorize(actor, Action.VIEW)
     query = select(Page).where(Page.project_id == actor.project_id).order_by(col(Page.updated_at).desc())
-    return list(session.exec(query))
+    return [PageView.of(page) for page in session.exec(query)]
 
 
-def get_page(session: Session, *, actor: Actor, page_id: UUID | str) -> Page:
+def get_page(session: Session, *, actor: Actor, page_id: UUID | str) -> PageView:
+    return PageView.of(_load_page(session, actor=actor, page_id=page_id))
+
+
+def _load_page(session: Session, *, actor: Actor, page_id: UUID | str) -> Page:
     authorize(actor, Action.VIEW)
     try:
         page = session.get(Page, UUID(str(page_id)))
@@ -82,9 +87,9 @@ def save_page(
     slug: str,
     template_data: Mapping[str, Any],
     body_json: Mapping[str, Any] | None,
-) -> Page:
+) -> PageView:
     """Validate and store every field, render the body's HTML on the server and record the media used."""
-    page = get_page(session, actor=actor, page_id=page_id)
+    page = _load_page(session, actor=actor, page_id=page_id)
     authorize(actor, Action.EDIT_PAGES)
     template = get_template(page.template)
     title = _clean_title(title)
@@ -107,7 +112,7 @@ def save_page(
     session.exec(delete(MediaReference).where(col(MediaReference.page_id) == page.id))
     session.add_all(MediaReference(page_id=page.id, media_item_id=item_id) for item_id in used)
     session.commit()
-    return page
+    return PageView.of(page)
 
 
 def _clean_title(title: str) -> str:
@@ -149,7 +154,17 @@ def _referenced_items(
     items = session.exec(
         select(MediaItem).where(col(MediaItem.id).in_(wanted), MediaItem.project_id == project_id)
     )
-    return {item.id: item for item in items}
+    found = {item.id: item for item in items}
+    for item in found.values():
+        _refuse_unplaceable(item.status, item.filename)
+    return found
+
+
+def _refuse_unplaceable(status: MediaStatus, filename: str) -> None:
+    if status == MediaStatus.ERROR:
+        raise InvalidInput(
+            f"“{filename}” could not be processed, so it cannot be on a page; remove it or choose another image."
+        )
 
 
 def _image_item_ids(attributes: Mapping[str, Any]) -> set[UUID]:
@@ -162,18 +177,18 @@ def _image_item_ids(attributes: Mapping[str, Any]) -> set[UUID]:
     return found
 
 
-def set_published(session: Session, *, actor: Actor, page_id: UUID | str, published: bool) -> Page:
-    page = get_page(session, actor=actor, page_id=page_id)
+def set_published(session: Session, *, actor: Actor, page_id: UUID | str, published: bool) -> PageView:
+    page = _load_page(session, actor=actor, page_id=page_id)
     authorize(actor, Action.EDIT_PAGES)
     page.status = PageStatus.PUBLISHED if published else PageStatus.DRAFT
     page.published_at = utcnow() if published else None
     page.updated_at = utcnow()
     session.add(page)
     session.commit()
-    return page
+    return PageView.of(page)
 
 
-def pages_using(session: Session, *, actor: Actor, item_id: UUID) -> list[Page]:
+def pages_using(session: Session, *, actor: Actor, item_id: UUID) -> list[PageView]:
     authorize(actor, Action.VIEW)
     query = (
         select(Page)
@@ -181,7 +196,7 @@ def pages_using(session: Session, *, actor: Actor, item_id: UUID) -> list[Page]:
         .where(MediaReference.media_item_id == item_id, Page.project_id == actor.project_id)
         .order_by(Page.title)
     )
-    return list(session.exec(query))
+    return [PageView.of(page) for page in session.exec(query)]
 
 
 def media_of(session: Session, page: Page) -> MediaCatalog:
@@ -208,11 +223,12 @@ def published_document(session: Session, *, project_slug: str, page_slug: str) -
     )
 
 
-def image_field_value(item: MediaItem) -> str:
+def image_field_value(item: MediaItemView) -> str:
     """What an image field stores for a chosen item: its `large` variant's URL, else the original's."""
+    _refuse_unplaceable(item.status, item.filename)
     return paths.url(item.variants.get(renditions.LARGE.name) or item.file_path)
 
 
-def image_node_attributes(item: MediaItem) -> dict[str, str]:
+def image_node_attributes(item: MediaItemView) -> dict[str, str]:
     """The TipTap image node for an item: it keeps the item's id and carries its alt text."""
     return {"src": image_field_value(item), "alt": item.alt_text, "mediaId": str(item.id)}

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from nexus_core.errors import MediaInUse, NexusError
 from nexus_core.media import paths, renditions
-from nexus_core.media.library import get_item, pages_using
+from nexus_core.media.library import load_item, pages_using
 from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, PendingDeletion
 from nexus_core.policies import Action, Actor, authorize
@@ -32,7 +32,7 @@ def delete_item(
     never shows an item whose files are half gone, and a file whose deletion fails stays recorded
     for a later sweep instead of being forgotten. An item used by pages is kept unless `force`.
     """
-    item = get_item(session, actor=actor, item_id=item_id)
+    item = load_item(session, actor=actor, item_id=item_id)
     authorize(actor, Action.DELETE_MEDIA)
     if not force:
         _refuse_if_in_use(session, item)

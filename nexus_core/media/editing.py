@@ -7,10 +7,10 @@ from uuid import UUID
 from sqlmodel import Session
 
 from nexus_core.errors import InvalidInput
-from nexus_core.media.library import get_item
-from nexus_core.models import MediaItem
+from nexus_core.media.library import load_item
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.read_models import MediaItemView
 from nexus_core.text import require_storable
 
 MAX_ALT_TEXT_LENGTH = 1000
@@ -25,11 +25,11 @@ def clean_alt_text(alt_text: str | None) -> str:
 
 def update_alt_text(
     session: Session, *, actor: Actor, item_id: UUID | str, alt_text: str | None
-) -> MediaItem:
-    item = get_item(session, actor=actor, item_id=item_id)
+) -> MediaItemView:
+    item = load_item(session, actor=actor, item_id=item_id)
     authorize(actor, Action.EDIT_MEDIA)
     item.alt_text = clean_alt_text(alt_text)
     item.updated_at = utcnow()
     session.add(item)
     session.commit()
-    return item
+    return MediaItemView.of(item)

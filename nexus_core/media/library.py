@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from nexus_core.errors import InvalidInput, NotFound
 from nexus_core.media import renditions
 from nexus_core.media.storage import Storage, storage_named
-from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, User
+from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, Role, User
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.read_models import MediaItemView
 from nexus_core.text import require_storable
 
 MAX_PAGE_SIZE = 100
@@ -23,7 +24,7 @@ MAX_PAGE_OFFSET = 1_000_000_000
 
 @dataclass(frozen=True)
 class MediaPage:
-    items: list[MediaItem]
+    items: list[MediaItemView]
     total: int
 
 
@@ -36,15 +37,22 @@ class VariantFile:
 
 @dataclass(frozen=True)
 class ItemDetails:
-    """What the detail panel shows: the item, who uploaded it, and its variants with their sizes."""
+    """What the detail panel shows: the item, who uploaded it, its variants with their sizes, the
+    pages using it, and the role of the person looking (which decides what they may change)."""
 
-    item: MediaItem
+    item: MediaItemView
     uploader_email: str | None
     variants: list[VariantFile]
     used_in: list[tuple[str, str]]
+    viewer_role: Role
 
 
-def get_item(session: Session, *, actor: Actor, item_id: UUID | str) -> MediaItem:
+def get_item(session: Session, *, actor: Actor, item_id: UUID | str) -> MediaItemView:
+    return MediaItemView.of(load_item(session, actor=actor, item_id=item_id))
+
+
+def load_item(session: Session, *, actor: Actor, item_id: UUID | str) -> MediaItem:
+    """The row itself, for use cases that change it; the actor must be allowed to see it."""
     authorize(actor, Action.VIEW)
     item = session.get(MediaItem, as_item_id(item_id))
     if item is None or item.project_id != actor.project_id:
@@ -96,7 +104,7 @@ def list_items(
         .offset(offset)
         .limit(limit)
     ).all()
-    return MediaPage(items=list(items), total=total)
+    return MediaPage(items=[MediaItemView.of(item) for item in items], total=total)
 
 
 def _escape_like(text: str) -> str:
@@ -117,7 +125,7 @@ def pages_using(session: Session, item_id: UUID) -> list[tuple[str, str]]:
 def get_item_details(
     session: Session, *, actor: Actor, item_id: UUID | str, storage: Storage | None = None
 ) -> ItemDetails:
-    item = get_item(session, actor=actor, item_id=item_id)
+    item = load_item(session, actor=actor, item_id=item_id)
     storage = storage or storage_named(item.storage_backend)
     uploader = session.get(User, item.uploaded_by_id) if item.uploaded_by_id else None
     ordered = sorted(item.variants.items(), key=lambda pair: renditions.WIDTHS.get(pair[0], 0))
@@ -126,10 +134,11 @@ def get_item_details(
         stat = storage.stat(path)
         variants.append(VariantFile(name=name, path=path, size=stat.size if stat else None))
     return ItemDetails(
-        item=item,
+        item=MediaItemView.of(item),
         uploader_email=uploader.email if uploader else None,
         variants=variants,
         used_in=pages_using(session, item.id),
+        viewer_role=actor.role,
     )
 
 

@@ -18,6 +18,7 @@ from nexus_core.media.upload_slots import upload_slot
 from nexus_core.models import MediaItem, PendingDeletion
 from nexus_core.models.base import new_id
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.read_models import MediaItemView
 
 if TYPE_CHECKING:
     from starlette.datastructures import UploadFile
@@ -52,13 +53,13 @@ class IncomingFile:
         return self.data.read() if isinstance(self.data, SpooledUpload) else self.data
 
 
-class UploadedItems(list[MediaItem]):
+class UploadedItems(list[MediaItemView]):
     """The new items in upload order, plus what the uploader should be told (parts removed from files).
 
     A list, so that callers that want only the items use it as one.
     """
 
-    def __init__(self, items: Iterable[MediaItem], warnings: Iterable[str]) -> None:
+    def __init__(self, items: Iterable[MediaItemView], warnings: Iterable[str]) -> None:
         super().__init__(items)
         self.warnings = tuple(warnings)
 
@@ -106,7 +107,7 @@ def upload(
         raise
     for item in items:
         session.refresh(item)  # a fast (or inline) worker may have processed it already
-    return UploadedItems(items, warnings=warnings)
+    return UploadedItems((MediaItemView.of(item) for item in items), warnings=warnings)
 
 
 def _store_one(

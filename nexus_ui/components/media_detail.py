@@ -6,17 +6,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
-from nicegui import run, ui
+from nicegui import ui
 
 from nexus_core.errors import MediaInUse
 from nexus_core.media import deletion, editing, library, paths, renditions
+from nexus_core.models import Role
 from nexus_core.policies import Action, can
+from nexus_ui.calls import FAILED, call
 from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.confirm import confirm
 from nexus_ui.components.media_grid import preview_url
-from nexus_ui.feedback import notify_error, reports_errors, run_reporting
 from nexus_ui.format import dimensions, human_date, human_size
-from nexus_ui.session import ProjectContext, call_as
+from nexus_ui.session import ProjectContext
 
 
 def _copier(url: str) -> Callable[[], Any]:
@@ -33,8 +34,8 @@ class MediaDetailPanel:
         self._dialog.props("data-testid=detail-panel")
 
     async def open(self, item_id: UUID) -> None:
-        details = await run_reporting(call_as, self._context, library.get_item_details, item_id=item_id)
-        if details is None:
+        details = await call(self._context, library.get_item_details, item_id=item_id)
+        if details is FAILED:
             return
         self._dialog.clear()
         with self._dialog, ui.card().classes("w-[440px] max-w-[100vw] h-full p-0 gap-0 rounded-none"):
@@ -61,10 +62,10 @@ class MediaDetailPanel:
             if item.error:
                 ui.label(item.error).classes("text-sm text-negative").props("data-testid=detail-error")
             self._facts(details)
-            self._alt_text(item.id, item.alt_text)
+            self._alt_text(item.id, item.alt_text, details.viewer_role)
             self._urls(item.file_path, item.file_size, details.variants)
             self._used_in(details.used_in)
-            self._delete(item.id, item.filename)
+            self._delete(item.id, item.filename, details.viewer_role)
 
     def _facts(self, details: library.ItemDetails) -> None:
         item = details.item
@@ -83,15 +84,16 @@ class MediaDetailPanel:
                 with ui.element("dd").classes("text-slate-800 break-all"):
                     ui.label(value).props["data-testid"] = f"fact-{label.lower().replace(' ', '-')}"
 
-    def _alt_text(self, item_id: UUID, alt_text: str) -> None:
-        editable = can(self._context.actor().role, Action.EDIT_MEDIA)
+    def _alt_text(self, item_id: UUID, alt_text: str, role: Role) -> None:
+        editable = can(role, Action.EDIT_MEDIA)
         saved = ui.label("").classes("text-xs text-positive h-4").props("data-testid=alt-saved")
 
-        @reports_errors
         async def save(event: Any) -> None:
-            await run.io_bound(
-                call_as, self._context, editing.update_alt_text, item_id=item_id, alt_text=event.value or ""
+            changed = await call(
+                self._context, editing.update_alt_text, item_id=item_id, alt_text=event.value or ""
             )
+            if changed is FAILED:
+                return
             saved.set_text("Saved")
             ui.timer(2.5, lambda: saved.set_text(""), once=True)
             await self._on_changed()
@@ -137,8 +139,8 @@ class MediaDetailPanel:
                     ui.icon("article").classes("text-base")
                     ui.label(title)
 
-    def _delete(self, item_id: UUID, filename: str) -> None:
-        allowed = can(self._context.actor().role, Action.DELETE_MEDIA)
+    def _delete(self, item_id: UUID, filename: str, role: Role) -> None:
+        allowed = can(role, Action.DELETE_MEDIA)
         button = ui.button("Delete", icon="delete", on_click=lambda: self._confirm_delete(item_id, filename))
         button.props("outline color=negative data-testid=delete").classes("mt-4 self-start")
         if not allowed:
@@ -152,7 +154,9 @@ class MediaDetailPanel:
         if not await confirm(f"Delete “{filename}”?", explanation, "Delete", marker="confirm-delete"):
             return
         try:
-            await run.io_bound(call_as, self._context, deletion.delete_item, item_id=item_id, force=False)
+            deleted = await call(
+                self._context, deletion.delete_item, item_id=item_id, force=False, expect=(MediaInUse,)
+            )
         except MediaInUse as in_use:
             if not await confirm(
                 "This image is in use",
@@ -161,19 +165,9 @@ class MediaDetailPanel:
                 marker="confirm-delete",
             ):
                 return
-            if not await self._delete_now(item_id, force=True):
-                return
-        except Exception as error:
-            notify_error(error)
+            deleted = await call(self._context, deletion.delete_item, item_id=item_id, force=True)
+        if deleted is FAILED:
             return
         self._dialog.close()
         ui.notify(f"Deleted “{filename}”", type="positive")
         await self._on_changed()
-
-    async def _delete_now(self, item_id: UUID, *, force: bool) -> bool:
-        try:
-            await run.io_bound(call_as, self._context, deletion.delete_item, item_id=item_id, force=force)
-        except Exception as error:
-            notify_error(error)
-            return False
-        return True

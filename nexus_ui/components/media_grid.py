@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from nicegui import ui
 
 from nexus_core.media import formats, paths, renditions
-from nexus_core.models import MediaItem, MediaStatus
+from nexus_core.models import MediaStatus
+from nexus_core.read_models import MediaItemView
 
 STATUS_LOOK = {
     MediaStatus.PENDING: ("schedule", "Waiting to be processed", "bg-amber-500"),
@@ -16,12 +17,14 @@ STATUS_LOOK = {
 }
 
 
-def preview_url(item: MediaItem, variant: renditions.Rendition = renditions.THUMB) -> str:
+def preview_url(item: MediaItemView, variant: renditions.Rendition = renditions.THUMB) -> str:
     """The variant when it exists, else the original (SVGs and images not processed yet)."""
     return paths.url(item.variants.get(variant.name) or item.file_path)
 
 
-def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem], object]) -> ui.card:
+def media_tile(
+    item: MediaItemView, *, selected: bool, on_click: Callable[[MediaItemView], object]
+) -> ui.card:
     """One tile; returned so a caller (the picker) can add its own events and markers."""
     classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
     card = ui.card().classes(classes + (" selected" if selected else ""))
@@ -46,7 +49,7 @@ def media_tile(item: MediaItem, *, selected: bool, on_click: Callable[[MediaItem
     return card
 
 
-def _status_badge(item: MediaItem) -> None:
+def _status_badge(item: MediaItemView) -> None:
     icon, label, colour = STATUS_LOOK[MediaStatus(item.status)]
     with ui.row().classes(
         f"absolute top-2 left-2 items-center gap-1 rounded-full px-2 py-0.5 text-white text-xs {colour}"
@@ -57,7 +60,7 @@ def _status_badge(item: MediaItem) -> None:
         ui.tooltip(item.error or label)
 
 
-def _summary(item: MediaItem) -> str:
+def _summary(item: MediaItemView) -> str:
     image_format = formats.BY_MIME.get(item.mime_type)
     kind = image_format.extension.upper() if image_format else ""
     size = f"{item.width} × {item.height}" if item.width and item.height else ""
@@ -65,7 +68,7 @@ def _summary(item: MediaItem) -> str:
 
 
 def media_grid(
-    items: Sequence[MediaItem], *, selected_id: object = None, on_click: Callable[[MediaItem], object]
+    items: Sequence[MediaItemView], *, selected_id: object = None, on_click: Callable[[MediaItemView], object]
 ) -> None:
     with (
         ui.element("div")

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from nicegui import events, run, ui
+from nicegui import events, ui
 
-from nexus_core.db import session_scope
 from nexus_core.media import library
-from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.policies import Action, can
+from nexus_core.read_models import MediaItemView
+from nexus_ui.calls import FAILED, call
 from nexus_ui.components.media_grid import media_tile
 from nexus_ui.components.upload_zone import UploadZone
-from nexus_ui.feedback import notify_error
 from nexus_ui.session import ProjectContext
 
 PAGE_SIZE = 30
-SELECTABLE = frozenset({MediaStatus.READY, *MediaStatus.in_flight()})
-
-
-def is_selectable(item: MediaItem) -> bool:
-    """Pending and processing images count: their URL serves the original until the variants exist."""
-    return item.status in SELECTABLE
-
-
-def query_images(context: ProjectContext, *, query: str, offset: int) -> library.MediaPage:
-    with session_scope() as session:
-        return library.list_items(
-            session, actor=context.actor(), limit=PAGE_SIZE, offset=offset, query=query or None
-        )
 
 
 class MediaPicker:
@@ -42,9 +28,9 @@ class MediaPicker:
     def __init__(self, context: ProjectContext) -> None:
         self._context = context
         self._query = ""
-        self._items: list[MediaItem] = []
+        self._items: list[MediaItemView] = []
         self._total = 0
-        self._selected: MediaItem | None = None
+        self._selected: MediaItemView | None = None
         self._tiles: dict[UUID, ui.card] = {}
         self._dialog = ui.dialog()
         with (
@@ -59,7 +45,7 @@ class MediaPicker:
             self._build_footer()
         self._select(None)
 
-    async def pick(self) -> MediaItem | None:
+    async def pick(self) -> MediaItemView | None:
         """Open the dialog and wait: the chosen item, or None when cancelled or closed with Esc."""
         self._select(None)
         self._query = ""
@@ -67,7 +53,7 @@ class MediaPicker:
         if not await self._reload():
             return None
         result = await self._dialog
-        return result if isinstance(result, MediaItem) else None
+        return result if isinstance(result, MediaItemView) else None
 
     def _build_header(self) -> None:
         with ui.row().classes("w-full items-center gap-3 px-5 py-3 border-b border-slate-200"):
@@ -144,12 +130,10 @@ class MediaPicker:
     async def _fetch(self, *, offset: int) -> library.MediaPage | None:
         """None on failure, or when the search changed meanwhile (a newer answer is on its way)."""
         query = self._query
-        try:
-            page = await run.io_bound(query_images, self._context, query=query, offset=offset)
-        except Exception as error:
-            notify_error(error)
-            return None
-        return page if query == self._query else None
+        page = await call(
+            self._context, library.list_items, limit=PAGE_SIZE, offset=offset, query=query or None
+        )
+        return page if page is not FAILED and query == self._query else None
 
     def _append(self, page: library.MediaPage) -> None:
         self._total = page.total
@@ -161,11 +145,11 @@ class MediaPicker:
                 self._add_tile(item)
         self._show_status()
 
-    def _add_tile(self, item: MediaItem) -> ui.card:
+    def _add_tile(self, item: MediaItemView) -> ui.card:
         selected = self._selected is not None and self._selected.id == item.id
         tile = media_tile(item, selected=selected, on_click=self._select)
         tile.props("data-testid=picker-tile").mark("picker-tile", f"picker-tile-{item.id}")
-        if is_selectable(item):
+        if item.placeable:
             tile.on("dblclick", lambda: self._choose(item))
         else:
             tile.classes(remove="cursor-pointer", add="opacity-50 cursor-not-allowed")
@@ -173,7 +157,7 @@ class MediaPicker:
         self._tiles[item.id] = tile
         return tile
 
-    def _add_uploaded(self, item: MediaItem) -> None:
+    def _add_uploaded(self, item: MediaItemView) -> None:
         """A fresh upload goes first and is selected at once, whatever its processing status."""
         self._items.insert(0, item)
         self._total += 1
@@ -193,8 +177,8 @@ class MediaPicker:
             self._hint.set_text(f"Showing {shown} of {total} image{'s' if total != 1 else ''}, newest first")
         self._load_more.set_visibility(shown < total)
 
-    def _select(self, item: MediaItem | None) -> None:
-        if item is not None and not is_selectable(item):
+    def _select(self, item: MediaItemView | None) -> None:
+        if item is not None and not item.placeable:
             return
         if self._selected is not None and (previous := self._tiles.get(self._selected.id)):
             previous.classes(remove="selected")
@@ -204,6 +188,6 @@ class MediaPicker:
         self._choose_button.set_enabled(item is not None)
         self._selection.set_text(f"Selected: {item.filename}" if item else "Nothing selected")
 
-    def _choose(self, item: MediaItem | None) -> None:
-        if item is not None and is_selectable(item):
+    def _choose(self, item: MediaItemView | None) -> None:
+        if item is not None and item.placeable:
             self._dialog.submit(item)

@@ -35,6 +35,7 @@ export default {
     placeholder: String,
     editable: Boolean,
     upload_url: String,
+    accept: String,
   },
   data() {
     return { tools: TOOLS, revision: 0, pickPosition: null };
@@ -44,6 +45,7 @@ export default {
       content: this.value,
       editable: this.editable,
       placeholder: this.placeholder,
+      accept: this.accept,
       onUpdate: (json) => this.emitSoon(json),
       onPickImage: (position) => this.pickImage(position),
       onFiles: (placeholders) => {
@@ -110,7 +112,7 @@ export default {
       }
       finishUpload(this.editor, uploadId, ok ? body.image : null);
       this.reportUploads();
-      if (!ok) this.$emit("upload_error", { name: file.name, detail: body.detail || "The upload failed." });
+      if (!ok && !body.reported) this.$emit("upload_error", { name: file.name, detail: body.detail || "The upload failed." });
     },
   },
 };

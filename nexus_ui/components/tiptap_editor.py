@@ -16,11 +16,12 @@ from nicegui import app, events, ui
 from nicegui.elements.mixins.value_element import ValueElement
 from starlette.datastructures import UploadFile
 
-from nexus_core.errors import NexusError
+from nexus_core.media import formats
 from nexus_core.media.upload import SpooledUpload
+from nexus_ui.calls import FAILED, Failure
 
 ImageAttributes = dict[str, str]
-UploadHandler = Callable[[str, SpooledUpload], Awaitable[ImageAttributes]]
+UploadHandler = Callable[[str, SpooledUpload], Awaitable[ImageAttributes | Failure]]
 
 
 class TiptapEditor(
@@ -42,6 +43,7 @@ class TiptapEditor(
         super().__init__(value=value, on_value_change=on_change)
         self._props["placeholder"] = placeholder
         self._props["editable"] = editable
+        self._props["accept"] = formats.ACCEPT  # which dropped or pasted files are sent at all
         self._on_pick_image = on_pick_image
         self._on_upload = on_upload
         self._upload_url = f"/_nicegui/client/{self.client.id}/tiptap/{self.id}/upload"
@@ -62,10 +64,10 @@ class TiptapEditor(
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 return JSONResponse({"detail": "Send one image in the field “file”."}, status_code=422)
-            try:  # in the form's scope: the spooled file is read once an upload slot is free
-                image = await self._on_upload(upload.filename or "image", SpooledUpload.from_form(upload))
-            except NexusError as error:
-                return JSONResponse({"detail": str(error)}, status_code=error.status_code)
+            # In the form's scope: the spooled file is read once an upload slot is free.
+            image = await self._on_upload(upload.filename or "image", SpooledUpload.from_form(upload))
+        if image is FAILED:  # the person has been told why; the browser only drops the placeholder
+            return JSONResponse({"reported": True}, status_code=400)
         return JSONResponse({"image": image}, status_code=201)
 
     def _count_uploads(self, event: events.GenericEventArguments) -> None:

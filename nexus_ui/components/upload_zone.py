@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
-from nicegui import events, run, ui
+from nicegui import events, ui
 
 from nexus_core.config import get_settings
 from nexus_core.media import formats, upload
-from nexus_core.models import MediaItem
-from nexus_ui.feedback import notify_error, notify_warning
-from nexus_ui.session import ProjectContext, call_as
+from nexus_core.read_models import MediaItemView
+from nexus_ui.calls import FAILED, Failure, call
+from nexus_ui.feedback import notify_warning
+from nexus_ui.session import ProjectContext
 
 HEADER_SLOT = """
 <div class="row no-wrap items-center q-gutter-x-md q-pa-md full-width">
@@ -44,10 +45,16 @@ REJECTED_JS = (
 )
 
 
-def upload_file_as(
+async def upload_one(
     context: ProjectContext, filename: str, data: upload.SpooledUpload
-) -> upload.UploadedItems:
-    return call_as(context, upload.upload, files=[upload.IncomingFile(filename, data)])
+) -> MediaItemView | Literal[Failure.FAILED]:
+    """Upload one file as the member; what was removed from it (a cleaned SVG) is said as a warning."""
+    uploaded = await call(context, upload.upload, files=[upload.IncomingFile(filename, data)])
+    if uploaded is FAILED:
+        return FAILED
+    for warning in uploaded.warnings:
+        notify_warning(warning)
+    return uploaded[0]
 
 
 def spooled(file: ui.upload.FileUpload) -> upload.SpooledUpload:
@@ -61,7 +68,7 @@ def spooled(file: ui.upload.FileUpload) -> upload.SpooledUpload:
 class UploadZone:
     """The browser checks type, size and count first for a quick answer; the server checks all again."""
 
-    def __init__(self, context: ProjectContext, on_uploaded: Callable[[MediaItem], Any]) -> None:
+    def __init__(self, context: ProjectContext, on_uploaded: Callable[[MediaItemView], Any]) -> None:
         settings = get_settings()
         self._context = context
         self._on_uploaded = on_uploaded
@@ -89,18 +96,10 @@ class UploadZone:
         self.element.on("finish", lambda: ui.timer(4, self.element.reset, once=True))
 
     async def _handle_upload(self, event: events.UploadEventArguments) -> None:
-        name = event.file.name
-        try:
-            uploaded = await run.io_bound(upload_file_as, self._context, name, spooled(event.file))
-        except Exception as error:
-            notify_error(error)
+        item = await upload_one(self._context, event.file.name, spooled(event.file))
+        if item is FAILED:
             return
-        if uploaded is None:  # the server is shutting down
-            return
-        item = uploaded[0]
         ui.notify(f"Uploaded “{item.filename}”", type="positive", timeout=2500)
-        for warning in uploaded.warnings:
-            notify_warning(warning)
         result = self._on_uploaded(item)
         if hasattr(result, "__await__"):
             await result

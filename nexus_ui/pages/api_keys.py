@@ -2,70 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from uuid import UUID
 
 from fastapi.responses import RedirectResponse
-from nicegui import run, ui
+from nicegui import ui
 
 from nexus_core import accounts, projects
-from nexus_core.db import session_scope
-from nexus_core.errors import Forbidden
+from nexus_ui.calls import FAILED, call, load
 from nexus_ui.components.clipboard import copy_text
 from nexus_ui.components.confirm import confirm
 from nexus_ui.components.notices import admin_only_note
-from nexus_ui.feedback import notify_error, run_reporting
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, call_as, open_project_page
+from nexus_ui.redrawn import Redrawn
+from nexus_ui.session import ProjectContext, open_project_page
 
 COLUMNS = (
     "grid grid-cols-[minmax(0,1fr)_8.5rem_minmax(0,1.2fr)_11rem_11rem_5.5rem_5.5rem] items-center gap-4 px-5"
 )
 
 
-@dataclass(frozen=True)
-class ApiKeysView:
-    """What the page shows; `allowed` is False when the person's role does not manage keys."""
-
-    allowed: bool
-    keys: list[accounts.ApiKeyRow] = field(default_factory=list)
-    members: list[projects.MemberRow] = field(default_factory=list)
-
-
-def load_keys(context: ProjectContext) -> ApiKeysView:
-    actor = context.actor()
-    with session_scope() as session:
-        try:
-            keys = accounts.list_api_keys_with_owners(session, actor=actor)
-        except Forbidden:
-            return ApiKeysView(allowed=False)
-        return ApiKeysView(allowed=True, keys=keys, members=projects.list_members(session, actor=actor))
-
-
 def masked(prefix: str) -> str:
     return f"{accounts.API_KEY_PREFIX}_{prefix}_…"
 
 
-class ApiKeysPage:
+class ApiKeysPage(Redrawn[accounts.ApiKeysOverview]):
     """Create, list and revoke keys; a new key's token is shown once, in a dialog, and then forgotten."""
 
-    def __init__(self, context: ProjectContext) -> None:
-        self.context = context
+    def __init__(self, context: ProjectContext, view: accounts.ApiKeysOverview) -> None:
+        super().__init__(context, view, accounts.api_keys_overview)
         self.new_name = ""
         self.acts_for = str(context.user.id)
         self.token_dialog = ui.dialog().props("persistent")
-        self.body = ui.column().classes("w-full gap-4")
-        self._render(load_keys(context))
+        self.content()
 
-    async def reload(self) -> None:
-        view = await run_reporting(load_keys, self.context)
-        if view is not None:
-            self._render(view)
-
-    def _render(self, view: ApiKeysView) -> None:
-        self.body.clear()
-        with self.body:
+    def draw(self, view: accounts.ApiKeysOverview) -> None:
+        with ui.column().classes("w-full gap-4"):
             with ui.column().classes("gap-0"):
                 ui.label("API keys").classes("text-2xl font-semibold")
                 ui.label(
@@ -162,19 +134,11 @@ class ApiKeysPage:
                 revoke.props["data-testid"] = f"revoke-{key.prefix}"
 
     async def _create(self) -> None:
-        try:
-            issued = await run.io_bound(
-                call_as,
-                self.context,
-                accounts.create_api_key,
-                user_id=UUID(self.acts_for),
-                name=self.new_name,
-            )
-        except Exception as error:
-            notify_error(error)
+        issued = await call(
+            self.context, accounts.create_api_key, user_id=UUID(self.acts_for), name=self.new_name
+        )
+        if issued is FAILED:
             await self.reload()
-            return
-        if issued is None:
             return
         self.new_name = ""
         await self.reload()
@@ -230,19 +194,16 @@ class ApiKeysPage:
         )
         if not revoking:
             return
-        try:
-            await run.io_bound(call_as, self.context, accounts.revoke_api_key, key_id=row.key.id)
-        except Exception as error:
-            notify_error(error)
-        else:
+        if await call(self.context, accounts.revoke_api_key, key_id=row.key.id) is not FAILED:
             ui.notify(f"Revoked {label}", type="positive")
         await self.reload()
 
 
-def api_keys_page(slug: str) -> RedirectResponse | None:
-    context = open_project_page(slug, f"/admin/{slug}/api-keys")
+async def api_keys_page(slug: str) -> RedirectResponse | None:
+    context = await open_project_page(slug, f"/admin/{slug}/api-keys")
     if isinstance(context, RedirectResponse):
         return context
+    view = await load(context, accounts.api_keys_overview)
     with project_frame(context, active="api-keys", title="API keys"):
-        ApiKeysPage(context)
+        ApiKeysPage(context, view)
     return None

@@ -6,8 +6,8 @@ from fastapi.responses import RedirectResponse
 from nicegui import context, ui
 
 from nexus_core import accounts
-from nexus_core.db import session_scope
 from nexus_core.errors import NexusError
+from nexus_ui.calls import FAILED, call_unscoped
 from nexus_ui.layout import centered_card, sign_out_and_leave
 from nexus_ui.session import sign_in, signed_in_user
 
@@ -19,22 +19,28 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def login_page(next: str | None = None) -> RedirectResponse | None:
+async def login_page(next: str | None = None) -> RedirectResponse | None:
     destination = safe_next(next)
     client_address = context.client.ip or "unknown"
-    if signed_in_user() is not None:
+    if await signed_in_user() is not None:
         return RedirectResponse(destination, status_code=303)
 
-    def attempt() -> None:
+    async def attempt() -> None:
+        """The password check (argon2, ~100 ms by design) runs off the event loop like every core call."""
         try:
-            with session_scope() as session:
-                user = accounts.authenticate(
-                    session, email=email.value or "", password=password.value or "", client=client_address
-                )
-        except NexusError as error:
+            user = await call_unscoped(
+                accounts.authenticate,
+                email=email.value or "",
+                password=password.value or "",
+                client=client_address,
+                expect=(NexusError,),
+            )
+        except NexusError as error:  # said beside the form, where the person is looking
             problem.set_text(str(error))
             problem.set_visibility(True)
             password.set_value("")
+            return
+        if user is FAILED:
             return
         sign_in(user)
         ui.navigate.to(destination)
@@ -57,8 +63,8 @@ def login_page(next: str | None = None) -> RedirectResponse | None:
     return None
 
 
-def logout_page() -> RedirectResponse | None:
-    user = signed_in_user()
+async def logout_page() -> RedirectResponse | None:
+    user = await signed_in_user()
     if user is None:
         return RedirectResponse("/login", status_code=303)
     with centered_card():

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
-from nicegui import run, ui
+from nicegui import ui
 
-from nexus_core.db import session_scope
 from nexus_core.media import library
-from nexus_core.models import MediaItem, MediaStatus
+from nexus_core.models import MediaStatus
 from nexus_core.policies import Action, can
+from nexus_ui.calls import FAILED, call, load
 from nexus_ui.components.media_detail import MediaDetailPanel
 from nexus_ui.components.media_grid import media_grid
 from nexus_ui.components.upload_zone import UploadZone
@@ -22,21 +22,14 @@ PAGE_SIZE = 48
 STATUS_FILTERS = {"": "All statuses", **{status.value: status.value.capitalize() for status in MediaStatus}}
 
 
-def query_page(context: ProjectContext, *, page: int, query: str, status: str) -> library.MediaPage:
-    with session_scope() as session:
-        return library.list_items(
-            session,
-            actor=context.actor(),
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-            status=MediaStatus(status) if status else None,
-            query=query or None,
-        )
-
-
-def current_statuses(context: ProjectContext, items: list[MediaItem]) -> dict:
-    with session_scope() as session:
-        return library.statuses(session, actor=context.actor(), item_ids=[item.id for item in items])
+def page_query(*, page: int, query: str, status: str) -> dict[str, Any]:
+    """The list_items arguments for one page of the grid."""
+    return {
+        "limit": PAGE_SIZE,
+        "offset": (page - 1) * PAGE_SIZE,
+        "status": MediaStatus(status) if status else None,
+        "query": query or None,
+    }
 
 
 class MediaLibrary:
@@ -68,22 +61,20 @@ class MediaLibrary:
             ).classes("w-40")
         if can(self.context.role_at_open, Action.UPLOAD):
             UploadZone(self.context, on_uploaded=lambda _item: self.reload())
-        self.grid_area = ui.column().classes("w-full gap-4")
-        self._render()  # page 1 goes out with the HTML: no wait for the websocket, no second round trip
+        self.grid_area()  # page 1 goes out with the HTML: no wait for the websocket, no second round trip
 
     async def reload(self) -> None:
-        result = await run.io_bound(
-            query_page, self.context, page=self.page, query=self.query, status=self.status
-        )
-        if result is not None:
+        arguments = page_query(page=self.page, query=self.query, status=self.status)
+        result = await call(self.context, library.list_items, **arguments)
+        if result is not FAILED:
             self.result = result
-            self._render()
+            self.grid_area.refresh()
 
-    def _render(self) -> None:
+    @ui.refreshable_method
+    def grid_area(self) -> None:
         total = self.result.total
         self.count_label.set_text(f"{total} image{'s' if total != 1 else ''}")
-        self.grid_area.clear()
-        with self.grid_area:
+        with ui.column().classes("w-full gap-4"):
             if not self.result.items:
                 self._empty_state()
                 return
@@ -130,18 +121,16 @@ class MediaLibrary:
         waiting = [item for item in self.result.items if item.status in MediaStatus.in_flight()]
         if not waiting:
             return
-        now = await run.io_bound(current_statuses, self.context, waiting) or {}
-        if any(now.get(item.id) != item.status for item in waiting):
+        now = await call(self.context, library.statuses, item_ids=[item.id for item in waiting])
+        if now is not FAILED and any(now.get(item.id) != item.status for item in waiting):
             await self.reload()
 
 
 async def media_library_page(slug: str) -> RedirectResponse | None:
-    context = open_project_page(slug, f"/admin/{slug}/media")
+    context = await open_project_page(slug, f"/admin/{slug}/media")
     if isinstance(context, RedirectResponse):
         return context
-    first_page = await run.io_bound(query_page, context, page=1, query="", status="")
-    if first_page is None:
-        raise HTTPException(status_code=503)
+    first_page = await load(context, library.list_items, **page_query(page=1, query="", status=""))
     with project_frame(context, active="media", title="Media"):
         MediaLibrary(context, first_page)
     return None

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fastapi.responses import RedirectResponse
-from nicegui import run, ui
+from nicegui import ui
 
 from nexus_core import projects
-from nexus_core.db import session_scope
 from nexus_core.models import Role
 from nexus_core.policies import Action, can
+from nexus_ui.calls import FAILED, call, load
 from nexus_ui.components.confirm import confirm
 from nexus_ui.components.notices import admin_only_note
-from nexus_ui.feedback import notify_error, run_reporting
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, call_as, open_project_page
+from nexus_ui.redrawn import Redrawn
+from nexus_ui.session import ProjectContext, open_project_page
 
 ROLE_LABELS = {role.value: role.value.capitalize() for role in Role}
 ROLE_HINT = (
@@ -29,39 +27,18 @@ COLUMNS = (
 JOINED = "max-sm:hidden"
 
 
-@dataclass(frozen=True)
-class MembersView:
-    """The member list and the role of the person looking at it, read together."""
-
-    role: Role
-    members: list[projects.MemberRow]
-
-
-def load_members(context: ProjectContext) -> MembersView:
-    actor = context.actor()
-    with session_scope() as session:
-        return MembersView(role=actor.role, members=projects.list_members(session, actor=actor))
-
-
-class MembersPage:
+class MembersPage(Redrawn[projects.MembersOverview]):
     """Admins get controls, everyone else a read-only list; each redraw uses the role read just then."""
 
-    def __init__(self, context: ProjectContext) -> None:
-        self.context = context
+    def __init__(self, context: ProjectContext, view: projects.MembersOverview) -> None:
+        super().__init__(context, view, projects.members_overview)
         self.new_email = ""
         self.new_role = Role.EDITOR.value
-        self.body = ui.column().classes("w-full gap-4")
-        self._render(load_members(context))
+        self.content()
 
-    async def reload(self) -> None:
-        view = await run_reporting(load_members, self.context)
-        if view is not None:
-            self._render(view)
-
-    def _render(self, view: MembersView) -> None:
+    def draw(self, view: projects.MembersOverview) -> None:
         manages = can(view.role, Action.MANAGE_MEMBERS)
-        self.body.clear()
-        with self.body:
+        with ui.column().classes("w-full gap-4"):
             with ui.column().classes("gap-0"):
                 ui.label("Members").classes("text-2xl font-semibold")
                 count = len(view.members)
@@ -149,26 +126,17 @@ class MembersPage:
 
     async def _add(self) -> None:
         email = self.new_email.strip()
-        if not email:
-            ui.notify("Enter the email of the person to add.", type="warning")
-            return
-        try:
-            await run.io_bound(call_as, self.context, projects.add_member, email=email, role=self.new_role)
-        except Exception as error:
-            notify_error(error)
-        else:
-            ui.notify(f"Added {email} as {self.new_role}", type="positive")
+        added = await call(self.context, projects.add_member, email=email, role=self.new_role)
+        if added is not FAILED:
+            ui.notify(f"Added {email} as {added.role}", type="positive")
             self.new_email = ""
         await self.reload()
 
     async def _change_role(self, member: projects.MemberRow, role: str) -> None:
         if role == member.role.value:
             return
-        try:
-            await run.io_bound(call_as, self.context, projects.change_role, user_id=member.user_id, role=role)
-        except Exception as error:
-            notify_error(error)
-        else:
+        changed = await call(self.context, projects.change_role, user_id=member.user_id, role=role)
+        if changed is not FAILED:
             ui.notify(f"{member.email} is now {role}", type="positive", timeout=2000)
         await self.reload()
 
@@ -181,11 +149,7 @@ class MembersPage:
         )
         if not removing:
             return
-        try:
-            await run.io_bound(call_as, self.context, projects.remove_member, user_id=member.user_id)
-        except Exception as error:
-            notify_error(error)
-        else:
+        if await call(self.context, projects.remove_member, user_id=member.user_id) is not FAILED:
             if member.user_id == self.context.user.id:
                 ui.navigate.to("/")
                 return
@@ -193,10 +157,11 @@ class MembersPage:
         await self.reload()
 
 
-def members_page(slug: str) -> RedirectResponse | None:
-    context = open_project_page(slug, f"/admin/{slug}/members")
+async def members_page(slug: str) -> RedirectResponse | None:
+    context = await open_project_page(slug, f"/admin/{slug}/members")
     if isinstance(context, RedirectResponse):
         return context
+    view = await load(context, projects.members_overview)
     with project_frame(context, active="members", title="Members"):
-        MembersPage(context)
+        MembersPage(context, view)
     return None

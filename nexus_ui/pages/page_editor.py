@@ -8,23 +8,24 @@ from typing import Any
 
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
-from nicegui import run, ui
+from nicegui import ui
 
 from nexus_core.content import pages
 from nexus_core.content.templates import TITLE_FIELD, FieldType, get_template
 from nexus_core.errors import NotFound
 from nexus_core.media.upload import SpooledUpload
-from nexus_core.models import Page, PageStatus
+from nexus_core.models import PageStatus
 from nexus_core.policies import Action, can
+from nexus_core.read_models import PageView
+from nexus_ui.calls import FAILED, Failure, call
 from nexus_ui.components.image_field import ImageField
 from nexus_ui.components.media_picker import MediaPicker
 from nexus_ui.components.tiptap_editor import ImageAttributes, TiptapEditor
-from nexus_ui.components.upload_zone import upload_file_as
-from nexus_ui.feedback import notify_error, notify_warning
+from nexus_ui.components.upload_zone import upload_one
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
 from nexus_ui.pages.pages_list import status_badge
-from nexus_ui.session import ProjectContext, call_as, open_project_page
+from nexus_ui.session import ProjectContext, open_project_page
 
 AUTOSAVE_AFTER_SECONDS = 2.0
 WARN_BEFORE_LEAVING = """
@@ -39,7 +40,7 @@ window.addEventListener('beforeunload', (event) => {
 class PageEditor:
     """Keeps the edited values; saves on demand and by itself a moment after the last change."""
 
-    def __init__(self, context: ProjectContext, page: Page) -> None:
+    def __init__(self, context: ProjectContext, page: PageView) -> None:
         self.context = context
         self.page = page
         self.template = get_template(page.template)
@@ -198,14 +199,12 @@ class PageEditor:
                 ui.notify("Images are still uploading; the page saves once they are in.", type="info")
                 return False
             values = {**self.values, "body_json": body}
-            page = await run.io_bound(call_as, self.context, pages.save_page, page_id=self.page.id, **values)
-        except Exception as error:
-            notify_error(error)
-            self.last_change = time.monotonic() + 30  # do not retry a refused save every half second
-            return False
+            page = await call(self.context, pages.save_page, page_id=self.page.id, **values)
         finally:
             self.saving = False
-        if page is None:
+        if page is FAILED:
+            self.last_change = time.monotonic() + 30  # do not retry a refused save every half second
+            self._show_state()
             return False
         self.page = page
         self.saved_revision = revision
@@ -217,15 +216,9 @@ class PageEditor:
     async def toggle_published(self) -> None:
         if self.dirty and not await self.save():
             return
-        try:
-            published = self.page.status != PageStatus.PUBLISHED
-            page = await run.io_bound(
-                call_as, self.context, pages.set_published, page_id=self.page.id, published=published
-            )
-        except Exception as error:
-            notify_error(error)
-            return
-        if page is not None:
+        published = self.page.status != PageStatus.PUBLISHED
+        page = await call(self.context, pages.set_published, page_id=self.page.id, published=published)
+        if page is not FAILED:
             self.page = page
             self._show_status()
             ui.notify("Published" if page.status == PageStatus.PUBLISHED else "Unpublished", type="positive")
@@ -234,25 +227,21 @@ class PageEditor:
         item = await MediaPicker(self.context).pick()
         return pages.image_node_attributes(item) if item else None
 
-    async def _upload_image(self, filename: str, data: SpooledUpload) -> ImageAttributes:
-        uploaded = await run.io_bound(upload_file_as, self.context, filename, data)
-        if uploaded is None:
-            raise NotFound("The server is shutting down.")
+    async def _upload_image(self, filename: str, data: SpooledUpload) -> ImageAttributes | Failure:
         with self.body:  # called by the editor's upload route: speak to this page's client
-            for warning in uploaded.warnings:
-                notify_warning(warning)
-        return pages.image_node_attributes(uploaded[0])
+            item = await upload_one(self.context, filename, data)
+        return FAILED if item is FAILED else pages.image_node_attributes(item)
 
 
 async def page_editor_page(slug: str, page_id: str) -> RedirectResponse | None:
-    context = open_project_page(slug, f"/admin/{slug}/pages/{page_id}")
+    context = await open_project_page(slug, f"/admin/{slug}/pages/{page_id}")
     if isinstance(context, RedirectResponse):
         return context
     try:
-        page = await run.io_bound(call_as, context, pages.get_page, page_id=page_id)
+        page = await call(context, pages.get_page, page_id=page_id, expect=(NotFound,))
     except NotFound:
         raise HTTPException(status_code=404) from None
-    if page is None:
+    if page is FAILED:
         raise HTTPException(status_code=503)
     with project_frame(context, active="pages", title=page.title, parent=("Pages", f"/admin/{slug}/pages")):
         PageEditor(context, page)

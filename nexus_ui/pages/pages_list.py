@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import run, ui
+from nicegui import ui
 
 from nexus_core.content import pages
 from nexus_core.content.templates import DEFAULT_TEMPLATE, TEMPLATES
 from nexus_core.models import PageStatus
 from nexus_core.policies import Action, can
-from nexus_ui.feedback import reports_errors
+from nexus_ui.calls import FAILED, call, load
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
-from nexus_ui.session import ProjectContext, call_as, open_project_page
+from nexus_ui.session import ProjectContext, open_project_page
 
 
 def status_badge(status: str) -> None:
@@ -23,9 +23,10 @@ def status_badge(status: str) -> None:
 
 
 async def pages_list_page(slug: str) -> RedirectResponse | None:
-    context = open_project_page(slug, f"/admin/{slug}/pages")
+    context = await open_project_page(slug, f"/admin/{slug}/pages")
     if isinstance(context, RedirectResponse):
         return context
+    rows = await load(context, pages.list_pages)
     with project_frame(context, active="pages", title="Pages"):
         with ui.row().classes("w-full items-center"):
             ui.label("Pages").classes("text-2xl font-semibold")
@@ -34,7 +35,6 @@ async def pages_list_page(slug: str) -> RedirectResponse | None:
                 ui.button("New page", icon="add", on_click=lambda: new_page_dialog(context)).props(
                     "unelevated no-caps data-testid=new-page"
                 ).mark("new-page")
-        rows = await run.io_bound(call_as, context, pages.list_pages) or []
         if not rows:
             with ui.column().classes("w-full items-center py-16 gap-2"):
                 ui.icon("article").classes("text-6xl text-slate-300")
@@ -75,12 +75,9 @@ def new_page_dialog(context: ProjectContext) -> None:
         )
         template.props("outlined").classes("w-full")
 
-        @reports_errors
         async def create() -> None:
-            page = await run.io_bound(
-                call_as, context, pages.create_page, title=title.value or "", template=template.value
-            )
-            if page is not None:
+            page = await call(context, pages.create_page, title=title.value or "", template=template.value)
+            if page is not FAILED:
                 dialog.close()
                 ui.navigate.to(f"/admin/{context.project.slug}/pages/{page.id}")
 

@@ -15,7 +15,7 @@ from nexus_core.models import MediaItem
 from nexus_core.policies import Actor
 from tests import images
 from tests.conftest import StoredFiles, local_only
-from tests.factories import admin_of, make_project
+from tests.factories import admin_of, make_project, stored_item
 from tests.processes import NEXUS, child_environment
 
 pytest_plugins = ("tests.s3server",)
@@ -37,8 +37,8 @@ def admin(session: Session) -> Actor:
 
 
 def upload(session: Session, actor: Actor) -> MediaItem:
-    item = uploading.upload(session, actor=actor, files=[IncomingFile("photo.jpg", images.jpeg(400, 300))])[0]
-    session.refresh(item)
+    files = [IncomingFile("photo.jpg", images.jpeg(400, 300))]
+    item = stored_item(session, uploading.upload(session, actor=actor, files=files)[0])
     return item
 
 

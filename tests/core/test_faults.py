@@ -22,7 +22,7 @@ from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.policies import Actor
 from tests import images
 from tests.conftest import StoredFiles
-from tests.factories import admin_of, make_project
+from tests.factories import admin_of, make_project, stored_item
 from tests.jsonapi import assert_valid_document
 from tests.processes import free_port
 from tests.queue import QueuedJobs
@@ -119,9 +119,10 @@ def test_processing_that_fails_on_every_attempt_ends_as_error(
     session: Session, stored: StoredFiles, jobs: QueuedJobs
 ) -> None:
     actor = admin_of(session, make_project(session))
-    [item] = upload.upload(
+    [uploaded] = upload.upload(
         session, actor=actor, files=[upload.IncomingFile("dunes.jpg", images.jpeg(900, 600))]
     )
+    item = stored_item(session, uploaded)
     stored.delete(item.file_path)  # every attempt now fails reading the original
 
     job = huey.dequeue()

@@ -193,10 +193,38 @@ def test_ui_holds_no_database_or_storage_code(library: str) -> None:
     assert modules_importing("nexus_ui", library) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 part 4: the UI still opens sessions (session_scope) itself")
 def test_ui_opens_no_database_session() -> None:
     assert {
         name
         for name, m in project_modules().items()
         if "nexus_core.db" in m.runtime and name.startswith("nexus_ui")
     } == set()
+
+
+def test_ui_imports_no_table_to_query() -> None:
+    """Enums (statuses, roles) are words the UI may use; tables are for the core's use cases."""
+    import nexus_core.models as models
+
+    tables = {
+        f"nexus_core.models.{name}" for name in dir(models) if hasattr(getattr(models, name), "__table__")
+    }
+    assert tables, "the check must know the tables"
+    imported = {
+        (name, imported)
+        for name, module in project_modules().items()
+        if name.startswith("nexus_ui")
+        for imported, _ in imports_of(module)
+        if imported in tables
+    }
+    assert imported == set()
+
+
+def test_ui_calls_the_core_through_one_helper() -> None:
+    """Only nexus_ui.calls runs use cases (off the event loop, with the member's role, failures told)."""
+    runners = {
+        name
+        for name, module in project_modules().items()
+        if name.startswith("nexus_ui")
+        and ("nexus_core.use_cases" in module.runtime or "io_bound" in module.path.read_text())
+    }
+    assert runners == {"nexus_ui.calls"}

@@ -145,3 +145,12 @@ def test_removing_a_member_revokes_their_keys_in_that_project_only(
         accounts.actor_for_api_token(session, removed_token)
     assert accounts.actor_for_api_token(session, other_project_token) == editor_elsewhere
     assert accounts.actor_for_api_token(session, admin_token) == admin
+
+
+@pytest.mark.parametrize("email", ["", "   "])
+def test_adding_without_an_email_says_what_is_missing(session: Session, project: Project, email: str) -> None:
+    admin = admin_of(session, project)
+    before = projects.list_members(session, actor=admin)
+    with pytest.raises(InvalidInput, match="Enter the email address"):
+        projects.add_member(session, actor=admin, email=email, role=Role.EDITOR)
+    assert projects.list_members(session, actor=admin) == before

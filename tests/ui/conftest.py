@@ -13,11 +13,15 @@ from tests.factories import PASSWORD, make_member, make_project
 pytestmark = pytest.mark.nicegui_main_file("tests/ui/main.py")
 
 
-async def sign_in(user: User, email: str, password: str = PASSWORD, next_path: str = "/") -> None:
+async def sign_in(
+    user: User, email: str, password: str = PASSWORD, next_path: str = "/", *, succeeds: bool = True
+) -> None:
     await user.open(f"/login?next={next_path}")
     user.find("Email").type(email)
     user.find("Password").type(password)
     user.find(marker="sign-in").click()
+    if succeeds:  # the password check runs off the event loop: wait until it let the person in
+        await user.should_not_see(marker="sign-in")
 
 
 def member_email(session: Session, project: Project, role: Role) -> str:

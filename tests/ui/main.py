@@ -11,13 +11,13 @@ from nexus_ui.session import login_redirect, project_context, signed_in_user
 from nexus_ui.theme import apply_theme
 
 
-def picker_test_page(slug: str) -> RedirectResponse | None:
+async def picker_test_page(slug: str) -> RedirectResponse | None:
     """Tests only: open the media picker and show what it returned."""
-    user = signed_in_user()
+    user = await signed_in_user()
     if user is None:
         return login_redirect(f"/test/picker/{slug}")
     try:
-        context = project_context(user, slug)
+        context = await project_context(user, slug)
     except NotFound:
         raise HTTPException(status_code=404) from None
     apply_theme()

@@ -134,3 +134,16 @@ async def test_admin_demoted_after_opening_the_page_is_refused(
     assert stored_role(session, project, viewer) is Role.VIEWER
     await user.should_see("Only project admins can manage members.")
     await user.should_not_see(marker="add-member-form")
+
+
+async def test_adding_with_no_email_says_so_and_adds_nobody(
+    user: User, session: Session, project: Project
+) -> None:
+    admin = member_email(session, project, Role.ADMIN)
+    await open_members(user, project, admin)
+    looker = admin_of(session, project)
+    members_before = len(projects.list_members(session, actor=looker))
+    user.find(marker="new-member-email").type("   ")
+    user.find(marker="add-member").click()
+    await user.should_see("Enter the email address of the person to add.")
+    assert len(projects.list_members(session, actor=looker)) == members_before

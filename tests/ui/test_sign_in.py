@@ -13,7 +13,7 @@ pytestmark = pytest.mark.nicegui_main_file("tests/ui/main.py")
 
 async def test_wrong_password_says_so(user: User, session: Session, project: Project) -> None:
     email = member_email(session, project, Role.EDITOR)
-    await sign_in(user, email, password="not the password")
+    await sign_in(user, email, password="not the password", succeeds=False)
     await user.should_see("Wrong email or password.")
 
 
@@ -80,9 +80,9 @@ async def test_an_attacker_elsewhere_cannot_lock_a_member_out(
     """The simulated `user` comes from the ASGI transport's default address; the owner from another one."""
     email = member_email(session, project, Role.ADMIN)
     for _ in range(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT):
-        await sign_in(user, email, password="a wrong guess")
+        await sign_in(user, email, password="a wrong guess", succeeds=False)
         await user.should_see("Wrong email or password.")
-    await sign_in(user, email)
+    await sign_in(user, email, succeeds=False)
     await user.should_see("Too many failed sign-ins")
 
     transport = httpx.ASGITransport(core.app, client=("198.51.100.7", 40000))

@@ -107,8 +107,16 @@ function slashCommands(hooks) {
   });
 }
 
-function imageFiles(list) {
-  return Array.from(list || []).filter((file) => file.type.startsWith("image/") || /\.(avif|svg)$/i.test(file.name));
+// `accept` is the server's list of formats (".jpg,…,image/jpeg,…", from nexus_core.media.formats),
+// the same as the upload zone's; extensions count too, as browsers give some files no MIME type.
+export function accepts(accept, file) {
+  const allowed = String(accept || "").toLowerCase().split(",").map((entry) => entry.trim()).filter(Boolean);
+  const name = file.name.toLowerCase();
+  return allowed.some((entry) => (entry.startsWith(".") ? name.endsWith(entry) : file.type === entry));
+}
+
+function imageFiles(list, accept) {
+  return Array.from(list || []).filter((file) => accepts(accept, file));
 }
 
 let uploadCounter = 0;
@@ -158,7 +166,7 @@ export function finishUpload(editor, uploadId, attributes) {
   editor.view.dispatch(transaction);
 }
 
-export function createEditor(element, { content, editable, placeholder, onUpdate, onPickImage, onFiles }) {
+export function createEditor(element, { content, editable, placeholder, accept, onUpdate, onPickImage, onFiles }) {
   const hooks = { onPickImage };
   const handleFiles = (files, position) => {
     const placeholders = insertPlaceholders(editor, files, position);
@@ -177,7 +185,7 @@ export function createEditor(element, { content, editable, placeholder, onUpdate
     editorProps: {
       attributes: { class: "nexus-prose", "data-testid": "tiptap-content" },
       handleDrop(view, event, _slice, moved) {
-        const files = imageFiles(event.dataTransfer?.files);
+        const files = imageFiles(event.dataTransfer?.files, accept);
         if (moved || !files.length) return false;
         event.preventDefault();
         const target = view.posAtCoords({ left: event.clientX, top: event.clientY });
@@ -185,7 +193,7 @@ export function createEditor(element, { content, editable, placeholder, onUpdate
         return true;
       },
       handlePaste(_view, event) {
-        const files = imageFiles(event.clipboardData?.files);
+        const files = imageFiles(event.clipboardData?.files, accept);
         if (!files.length) return false;
         event.preventDefault();
         handleFiles(files);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -12,12 +14,12 @@ from nexus_core.api import router as api_router
 from nexus_core.content import pages
 from nexus_core.content.public import router as public_router
 from nexus_core.errors import Forbidden, InvalidInput, MediaInUse, NotFound
-from nexus_core.media import deletion, paths
+from nexus_core.media import deletion, library, paths
 from nexus_core.media import upload as uploading
-from nexus_core.models import MediaItem, MediaReference, PageStatus, Project, Role
+from nexus_core.models import MediaItem, MediaReference, MediaStatus, PageStatus, Project, Role
 from nexus_core.policies import Actor
 from tests import images
-from tests.factories import admin_of, make_member, make_project
+from tests.factories import admin_of, make_member, make_project, stored_item
 from tests.jsonapi import assert_valid_document
 
 
@@ -33,8 +35,9 @@ def admin(session: Session, project: Project) -> Actor:
 
 def upload(session: Session, actor: Actor, name: str = "harbour.jpg") -> MediaItem:
     files = [uploading.IncomingFile(name, images.jpeg(2000, 1200))]
-    item = uploading.upload(session, actor=actor, files=files, alt_text=f"About {name}")[0]
-    session.refresh(item)
+    item = stored_item(
+        session, uploading.upload(session, actor=actor, files=files, alt_text=f"About {name}")[0]
+    )
     return item
 
 
@@ -196,3 +199,54 @@ def test_placeholders_and_unsafe_images_are_not_stored(session: Session, admin: 
     kinds = [node["type"] for node in saved.body_json["content"]]
     assert kinds == ["paragraph", "image"]
     assert saved.body_json["content"][1]["attrs"]["mediaId"] == str(item.id)
+
+
+FAILED_IMAGE = re.escape("“broken.jpg” could not be processed")
+
+
+def failed_upload(session: Session, actor: Actor) -> MediaItem:
+    item = upload(session, actor, "broken.jpg")
+    item = session.get(MediaItem, item.id)
+    assert item is not None
+    item.status, item.error = MediaStatus.ERROR, "The image could not be decoded."
+    session.add(item)
+    session.commit()
+    return item
+
+
+def test_an_image_whose_processing_failed_cannot_be_put_on_a_page(session: Session, admin: Actor) -> None:
+    broken = failed_upload(session, admin)
+    view = library.get_item(session, actor=admin, item_id=broken.id)
+    assert not view.placeable
+    with pytest.raises(InvalidInput, match=FAILED_IMAGE):
+        pages.image_field_value(view)
+    with pytest.raises(InvalidInput, match=FAILED_IMAGE):
+        pages.image_node_attributes(view)
+
+    page = pages.create_page(session, actor=admin, title="Post")
+    hero = {"hero_image": paths.url(broken.file_path)}
+    with pytest.raises(InvalidInput, match=FAILED_IMAGE):
+        save(session, admin, page, template_data=hero)
+    body = {
+        "type": "doc",
+        "content": [
+            {"type": "image", "attrs": {"src": paths.url(broken.file_path), "mediaId": str(broken.id)}}
+        ],
+    }
+    with pytest.raises(InvalidInput, match=FAILED_IMAGE):
+        save(session, admin, page, body_json=body)
+    session.expire_all()
+    assert session.exec(select(MediaReference).where(MediaReference.page_id == page.id)).all() == []
+
+
+def test_pending_and_processing_images_can_be_put_on_a_page(session: Session, admin: Actor) -> None:
+    for status in MediaStatus.in_flight():
+        item = upload(session, admin, f"{status}.jpg")
+        item = session.get(MediaItem, item.id)
+        assert item is not None
+        item.status = status
+        session.add(item)
+        session.commit()
+        view = library.get_item(session, actor=admin, item_id=item.id)
+        assert view.placeable
+        assert pages.image_node_attributes(view)["mediaId"] == str(item.id)

@@ -26,7 +26,7 @@ from nexus_core.models.base import utcnow
 from nexus_core.policies import Actor
 from tests import images
 from tests.conftest import StoredFiles, local_only
-from tests.factories import admin_of, make_project
+from tests.factories import admin_of, make_project, stored_item
 from tests.queue import QueuedJobs
 
 if TYPE_CHECKING:
@@ -45,8 +45,7 @@ def admin(session: Session) -> Actor:
 def upload(session: Session, actor: Actor, data: bytes | None = None) -> MediaItem:
     """A processed item: 400 px wide gives an original and a thumb."""
     files = [IncomingFile("photo.jpg", data or images.jpeg(400, 300))]
-    item = uploading.upload(session, actor=actor, files=files)[0]
-    session.refresh(item)
+    item = stored_item(session, uploading.upload(session, actor=actor, files=files)[0])
     return item
 
 

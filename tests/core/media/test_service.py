@@ -24,7 +24,7 @@ from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, Role
 from nexus_core.policies import Actor
 from tests import images
 from tests.conftest import StoredFiles
-from tests.factories import admin_of, make_member, make_project
+from tests.factories import admin_of, make_member, make_project, stored_item
 from tests.queue import QueuedJobs
 
 MB = 1024 * 1024
@@ -42,7 +42,9 @@ def admin(session: Session) -> Actor:
 def upload_one(
     session: Session, actor: Actor, data: bytes, filename: str = "photo.jpg", **kwargs
 ) -> MediaItem:
-    return upload.upload(session, actor=actor, files=[IncomingFile(filename, data)], **kwargs)[0]
+    return stored_item(
+        session, upload.upload(session, actor=actor, files=[IncomingFile(filename, data)], **kwargs)[0]
+    )
 
 
 def test_upload_stores_original_and_makes_variants(
@@ -96,8 +98,7 @@ def test_scripted_svg_is_stored_cleaned_and_the_uploader_told(
 ) -> None:
     data = images.svg(body='<script>alert(1)</script><rect onclick="alert(2)" width="9" height="9"/>')
     uploaded = upload.upload(session, actor=admin, files=[IncomingFile("logo.svg", data)])
-    item = uploaded[0]
-    session.refresh(item)
+    item = stored_item(session, uploaded[0])
     kept = stored.read(item.file_path)
     assert (item.status, item.variants, item.file_size) == (MediaStatus.READY, {}, len(kept))
     assert b"alert" not in kept
