@@ -51,6 +51,7 @@ def create_app(*, with_worker: bool) -> FastAPI:
     ui.run_with(
         web,
         title="Nexus Media",
+        language="en-US",  # <html lang>, for screen readers and spelling
         favicon="🖼️",
         storage_secret=settings.resolved_secret_key(),
         # Signed (itsdangerous), HttpOnly and SameSite=Lax; Secure when served over HTTPS.

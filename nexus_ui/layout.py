@@ -51,7 +51,7 @@ def account_menu(email: str) -> None:
 def _header(user: UserView, context: ProjectContext | None) -> ui.button | None:
     """The bar across the top; inside a project it names it and holds the sidebar's menu button."""
     with ui.header(elevated=False).classes(
-        "bg-white text-slate-900 border-b border-slate-200 px-4 py-2 items-center"
+        "bg-white text-slate-900 border-b border-slate-200 px-4 py-2 items-center no-wrap"
     ):
         menu = None
         if context is not None:
@@ -62,11 +62,11 @@ def _header(user: UserView, context: ProjectContext | None) -> ui.button | None:
             )
         with ui.link(target="/").classes("flex items-center gap-2 no-underline text-slate-900"):
             ui.icon("perm_media", color="primary").classes("text-2xl")
-            ui.label("Nexus").classes("font-semibold")
-        if context is not None:
-            ui.label("/").classes("text-slate-300")
-            ui.label(context.project.name).classes("font-medium").mark("project-name")
-            ui.badge(context.role_at_open, color="grey-3").props("text-color=grey-8").classes("ml-1")
+            ui.label("Nexus").classes("font-semibold" + (" max-sm:hidden" if context else ""))
+        if context is not None:  # on a phone the project's name may be cut short, never the account menu
+            ui.label("/").classes("text-slate-300 max-sm:hidden")
+            ui.label(context.project.name).classes("font-medium truncate min-w-0").mark("project-name")
+            ui.badge(context.role_at_open, color="grey-3").props("text-color=grey-8").classes("ml-1 shrink-0")
         ui.space()
         account_menu(user.email)
     return menu
@@ -90,7 +90,7 @@ def project_frame(
     slug = context.project.slug
     menu = _header(context.user, context)
     with (
-        ui.left_drawer(value=True, bordered=True)
+        ui.left_drawer(value=None, bordered=True)
         .props("width=232 breakpoint=1024")
         .classes("bg-white p-3") as drawer,
         ui.column().classes("nexus-nav w-full gap-1"),

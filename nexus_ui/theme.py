@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from nexus_ui.components.grid_keys import enable_grid_keys
+
 PRIMARY = "#4f46e5"
+# Quasar's global loading bar is a progressbar with no name; screen readers would say just "progress".
+LOADING_BAR_NAME = """<script>
+window.addEventListener("load", () => window.Quasar?.LoadingBar?.setDefaults?.({"aria-label": "Loading"}));
+</script>"""
 
 
 def apply_theme() -> None:
     ui.button.default_props("no-caps")
     ui.colors(primary=PRIMARY, secondary="#64748b", accent="#0ea5e9", positive="#16a34a", negative="#dc2626")
     ui.query("body").classes("bg-slate-50 text-slate-900")
+    ui.add_body_html(LOADING_BAR_NAME)
+    enable_grid_keys()
     ui.add_css(
         """
+        /* A visible focus ring on every control. In NiceGUI's first layer: an !important rule there
+           beats Quasar's `.no-outline { outline: 0 !important }`, which sits in a later layer. */
+        @layer theme {
+          :focus-visible { outline: 2px solid #4f46e5 !important; outline-offset: 2px !important; }
+          .q-btn--unelevated:focus-visible { outline: 3px solid #1e1b4b !important; }
+        }
         .nexus-nav a { color: #334155; text-decoration: none; }
         .nexus-nav a.active { background: #eef2ff; color: #4338ca; font-weight: 600; }
         .nexus-nav a:hover:not(.active) { background: #f1f5f9; }

@@ -8,6 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from nexus_core.content.pages import image_field_value
+from nexus_ui.components.focus import focus
 from nexus_ui.components.media_picker import MediaPicker
 from nexus_ui.session import ProjectContext
 
@@ -28,6 +29,7 @@ class ImageField:
         self._editable = editable
         self._on_change = on_change
         self.value = value
+        self._first_button: ui.button | None = None
         with ui.column().classes("w-full gap-1"):
             ui.label(label).classes("text-sm font-medium text-slate-700")
             self._area = ui.column().classes("w-full")
@@ -42,24 +44,23 @@ class ImageField:
                     select = ui.button("Select image", icon="add_photo_alternate", on_click=self._select)
                     select.props("outline no-caps").classes("w-full py-6 border-dashed")
                     select.props["data-testid"] = f"select-{self._key}"
+                    self._first_button = select
                 else:
-                    ui.label("No image").classes("text-slate-400 text-sm")
+                    ui.label("No image").classes("text-slate-500 text-sm")
                 return
-            with ui.element("div").classes("group relative w-full rounded-xl overflow-hidden nexus-checker"):
+            with ui.element("div").classes("w-full rounded-xl overflow-hidden nexus-checker"):
                 preview = ui.element("img").props("data-testid=image-field-preview")
                 preview.props.update(src=self.value, alt="")
                 preview.classes("w-full max-h-72 object-contain")
-                if self._editable:
-                    with ui.row().classes(
-                        "absolute inset-0 items-center justify-center gap-2 bg-slate-900/50 opacity-0 "
-                        "group-hover:opacity-100 focus-within:opacity-100 transition-opacity"
-                    ):
-                        change = ui.button("Change", icon="swap_horiz", on_click=self._select)
-                        change.props("unelevated color=white text-color=primary no-caps")
-                        change.props["data-testid"] = f"change-{self._key}"
-                        remove = ui.button("Remove", icon="delete_outline", on_click=self._remove)
-                        remove.props("unelevated color=white text-color=negative no-caps")
-                        remove.props["data-testid"] = f"remove-{self._key}"
+            if self._editable:  # always shown: a tap or a keyboard has no hover to reveal them
+                with ui.row().classes("gap-2"):
+                    change = ui.button("Change", icon="swap_horiz", on_click=self._select)
+                    change.props("outline no-caps")
+                    change.props["data-testid"] = f"change-{self._key}"
+                    self._first_button = change
+                    remove = ui.button("Remove", icon="delete_outline", on_click=self._remove)
+                    remove.props("flat no-caps color=negative")
+                    remove.props["data-testid"] = f"remove-{self._key}"
 
     async def _select(self) -> None:
         item = await MediaPicker(self._context).pick()
@@ -72,4 +73,6 @@ class ImageField:
     def _set(self, value: str) -> None:
         self.value = value
         self._render()
+        if self._first_button is not None:  # the field's new button has the focus, as the old one had
+            focus(self._first_button)
         self._on_change(value)

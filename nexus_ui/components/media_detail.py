@@ -15,6 +15,7 @@ from nexus_core.policies import Action, can
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.confirm import confirm
+from nexus_ui.components.focus import focus_selector
 from nexus_ui.components.media_grid import preview_url
 from nexus_ui.format import dimensions, human_date, human_size
 from nexus_ui.session import ProjectContext
@@ -31,6 +32,9 @@ class MediaDetailPanel:
         self._context = context
         self._on_changed = on_changed
         self._dialog = ui.dialog().props("position=right full-height")
+        self._dialog.props["aria-label"] = "Media details"
+        self._dialog.on("hide", self._return_focus)
+        self._item_id: UUID | None = None
         self._dialog.props("data-testid=detail-panel")
 
     async def open(self, item_id: UUID) -> None:
@@ -40,7 +44,13 @@ class MediaDetailPanel:
         self._dialog.clear()
         with self._dialog, ui.card().classes("w-[440px] max-w-[100vw] h-full p-0 gap-0 rounded-none"):
             self._render(details)
+        self._item_id = item_id
         self._dialog.open()
+
+    def _return_focus(self) -> None:
+        """Back to the item's tile: the grid may have been drawn anew (alt text saved) meanwhile."""
+        if self._item_id is not None:
+            focus_selector(f'[data-testid="media-tile"][data-item-id="{self._item_id}"]')
 
     def _render(self, details: library.ItemDetails) -> None:
         item = details.item
@@ -48,14 +58,17 @@ class MediaDetailPanel:
             ui.label("Media details").classes("text-base font-semibold")
             ui.space()
             ui.button(icon="close", on_click=self._dialog.close).props(
-                "flat round dense data-testid=close-detail"
+                "flat round dense data-testid=close-detail aria-label=Close"
             ).mark("close-detail")
         with ui.column().classes("w-full grow overflow-y-auto overflow-x-hidden gap-4 p-5 no-wrap"):
-            with ui.element("div").classes(
-                "nexus-checker w-full rounded-lg overflow-hidden flex justify-center"
+            with ui.element("div").classes(  # shrink-0: a flex column would squeeze it to a sliver
+                "nexus-checker w-full shrink-0 rounded-lg overflow-hidden flex justify-center"
             ):
-                preview = ui.element("img").classes("max-h-72 object-contain")
+                preview = ui.element("img").classes("block max-w-full max-h-72 w-auto h-auto object-contain")
                 preview.props.update(src=preview_url(item, renditions.MEDIUM), alt="")
+                preview.props["data-testid"] = "detail-preview"
+                if item.width and item.height:  # the box keeps the image's aspect before it loads
+                    preview.props.update(width=str(item.width), height=str(item.height))
             ui.label(item.filename).classes("text-lg font-medium break-all").props(
                 "data-testid=detail-filename"
             )
@@ -86,7 +99,8 @@ class MediaDetailPanel:
 
     def _alt_text(self, item_id: UUID, alt_text: str, role: Role) -> None:
         editable = can(role, Action.EDIT_MEDIA)
-        saved = ui.label("").classes("text-xs text-positive h-4").props("data-testid=alt-saved")
+        saved = ui.label("").classes("text-xs text-green-700 h-4 -mt-1").props("data-testid=alt-saved")
+        saved.props["aria-live"] = "polite"
 
         async def save(event: Any) -> None:
             changed = await call(
@@ -101,7 +115,7 @@ class MediaDetailPanel:
         area = ui.textarea("Alt text", value=alt_text, on_change=save).props(
             "outlined autogrow debounce=700 maxlength=1000 counter data-testid=alt-text"
         )
-        area.classes("w-full -mb-3")
+        area.classes("w-full")
         if not editable:
             area.props("readonly hint='Viewers cannot change alt text'")
         else:

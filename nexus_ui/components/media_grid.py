@@ -9,11 +9,12 @@ from nicegui import ui
 from nexus_core.media import formats, paths, renditions
 from nexus_core.models import MediaStatus
 from nexus_core.read_models import MediaItemView
+from nexus_ui.components.grid_keys import TILE_ATTRIBUTE
 
 STATUS_LOOK = {
-    MediaStatus.PENDING: ("schedule", "Waiting to be processed", "bg-amber-500"),
-    MediaStatus.PROCESSING: ("autorenew", "Processing", "bg-sky-600"),
-    MediaStatus.ERROR: ("error", "Processing failed", "bg-red-600"),
+    MediaStatus.PENDING: ("schedule", "Waiting to be processed", "bg-amber-700"),
+    MediaStatus.PROCESSING: ("autorenew", "Processing", "bg-sky-700"),
+    MediaStatus.ERROR: ("error", "Processing failed", "bg-red-700"),
 }
 
 
@@ -23,14 +24,23 @@ def preview_url(item: MediaItemView, variant: renditions.Rendition = renditions.
 
 
 def media_tile(
-    item: MediaItemView, *, selected: bool, on_click: Callable[[MediaItemView], object]
+    item: MediaItemView,
+    *,
+    selected: bool,
+    on_click: Callable[[MediaItemView], object],
+    on_enter: Callable[[MediaItemView], object] | None = None,
 ) -> ui.card:
-    """One tile; returned so a caller (the picker) can add its own events and markers."""
+    """One tile, a button: click, Enter and Space do `on_click`, unless Enter has its own `on_enter`
+    (the picker: Space selects, Enter chooses). Returned so a caller can add events and markers."""
     classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
     card = ui.card().classes(classes + (" selected" if selected else ""))
-    card.props("flat bordered data-testid=media-tile tabindex=0")
+    card.props("flat bordered data-testid=media-tile tabindex=0 role=button")
+    # Its name is its text: the filename, the status badge while not ready, the type and size.
     card.props.update({"data-item-id": str(item.id), "data-status": str(item.status)})
-    card.on("click", lambda: on_click(item)).on("keydown.enter", lambda: on_click(item))
+    card.props[TILE_ATTRIBUTE] = ""
+    card.on("click", lambda: on_click(item))
+    card.on("keydown.enter.prevent", lambda: (on_enter or on_click)(item))
+    card.on("keydown.space.prevent", lambda: on_click(item))
     with card:
         with ui.element("div").classes(
             "nexus-checker relative w-full aspect-square flex items-center justify-center"

@@ -10,6 +10,8 @@ from nexus_core.media import library
 from nexus_core.policies import Action, can
 from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
+from nexus_ui.components.alt_text_prompt import ask_for_alt_text
+from nexus_ui.components.heading import heading
 from nexus_ui.components.media_grid import media_tile
 from nexus_ui.components.upload_zone import UploadZone
 from nexus_ui.session import ProjectContext
@@ -33,6 +35,7 @@ class MediaPicker:
         self._selected: MediaItemView | None = None
         self._tiles: dict[UUID, ui.card] = {}
         self._dialog = ui.dialog()
+        self._dialog.props["aria-label"] = "Choose an image"
         with (
             self._dialog,
             ui.card()
@@ -46,18 +49,21 @@ class MediaPicker:
         self._select(None)
 
     async def pick(self) -> MediaItemView | None:
-        """Open the dialog and wait: the chosen item, or None when cancelled or closed with Esc."""
+        """Open the dialog and wait: the chosen item, or None when cancelled or closed with Esc.
+        An image without alt text is handed over only once described or called decorative."""
         self._select(None)
         self._query = ""
         self._search.value = ""
         if not await self._reload():
             return None
         result = await self._dialog
-        return result if isinstance(result, MediaItemView) else None
+        if not isinstance(result, MediaItemView):
+            return None
+        return result if result.alt_text else await ask_for_alt_text(self._context, result)
 
     def _build_header(self) -> None:
         with ui.row().classes("w-full items-center gap-3 px-5 py-3 border-b border-slate-200"):
-            ui.label("Choose an image").classes("text-lg font-semibold")
+            heading("Choose an image", level=2)
             ui.space()
             self._search = (
                 ui.input(placeholder="Search filename or alt text", on_change=self._search_changed)
@@ -147,7 +153,7 @@ class MediaPicker:
 
     def _add_tile(self, item: MediaItemView) -> ui.card:
         selected = self._selected is not None and self._selected.id == item.id
-        tile = media_tile(item, selected=selected, on_click=self._select)
+        tile = media_tile(item, selected=selected, on_click=self._select, on_enter=self._choose)
         tile.props("data-testid=picker-tile").mark("picker-tile", f"picker-tile-{item.id}")
         if item.placeable:
             tile.on("dblclick", lambda: self._choose(item))

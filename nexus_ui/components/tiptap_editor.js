@@ -15,17 +15,17 @@ const TOOLS = [
 export default {
   template: `
     <div class="nexus-editor">
-      <div v-if="editable" class="nexus-toolbar">
+      <div v-if="editable" class="nexus-toolbar" role="toolbar" :aria-label="label + ' formatting'">
         <q-btn v-for="tool in tools" :key="tool.name" flat dense size="sm" :icon="tool.icon"
-               :class="{ 'is-active': isActive(tool) }" :data-testid="'tool-' + tool.name"
+               :class="{ 'is-active': isActive(tool) }" :data-testid="'tool-' + tool.name" :aria-label="tool.title"
                @mousedown.prevent @click="apply(tool)"><q-tooltip>{{ tool.title }}</q-tooltip></q-btn>
         <q-btn flat dense size="sm" icon="link" :class="{ 'is-active': isActive({ active: ['link'] }) }"
-               data-testid="tool-link" @mousedown.prevent @click="editLink"><q-tooltip>Link</q-tooltip></q-btn>
-        <q-btn flat dense size="sm" icon="image" data-testid="tool-image" @mousedown.prevent @click="pickImage">
+               data-testid="tool-link" aria-label="Link" @mousedown.prevent @click="editLink"><q-tooltip>Link</q-tooltip></q-btn>
+        <q-btn flat dense size="sm" icon="image" data-testid="tool-image" aria-label="Insert an image from the media library" @mousedown.prevent @click="pickImage">
           <q-tooltip>Insert an image from the media library</q-tooltip></q-btn>
         <q-separator vertical class="q-mx-xs" />
-        <q-btn flat dense size="sm" icon="undo" data-testid="tool-undo" @click="editor && editor.chain().focus().undo().run()"><q-tooltip>Undo</q-tooltip></q-btn>
-        <q-btn flat dense size="sm" icon="redo" data-testid="tool-redo" @click="editor && editor.chain().focus().redo().run()"><q-tooltip>Redo</q-tooltip></q-btn>
+        <q-btn flat dense size="sm" icon="undo" data-testid="tool-undo" aria-label="Undo" @click="editor && editor.chain().focus().undo().run()"><q-tooltip>Undo</q-tooltip></q-btn>
+        <q-btn flat dense size="sm" icon="redo" data-testid="tool-redo" aria-label="Redo" @click="editor && editor.chain().focus().redo().run()"><q-tooltip>Redo</q-tooltip></q-btn>
       </div>
       <div ref="content" class="nexus-editor-content"></div>
     </div>
@@ -36,6 +36,7 @@ export default {
     editable: Boolean,
     upload_url: String,
     accept: String,
+    label: String,
   },
   data() {
     return { tools: TOOLS, revision: 0, pickPosition: null };
@@ -46,6 +47,7 @@ export default {
       editable: this.editable,
       placeholder: this.placeholder,
       accept: this.accept,
+      label: this.label,
       onUpdate: (json) => this.emitSoon(json),
       onPickImage: (position) => this.pickImage(position),
       onFiles: (placeholders) => {

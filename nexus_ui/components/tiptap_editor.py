@@ -37,11 +37,13 @@ class TiptapEditor(
         on_change: Callable[[events.ValueChangeEventArguments], Any] | None = None,
         on_pick_image: Callable[[], Awaitable[ImageAttributes | None]],
         on_upload: UploadHandler,
+        label: str,
         placeholder: str = "Write something, or type / for commands…",
         editable: bool = True,
     ) -> None:
         super().__init__(value=value, on_value_change=on_change)
         self._props["placeholder"] = placeholder
+        self._props["label"] = label
         self._props["editable"] = editable
         self._props["accept"] = formats.ACCEPT  # which dropped or pasted files are sent at all
         self._on_pick_image = on_pick_image

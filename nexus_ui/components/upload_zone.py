@@ -16,27 +16,32 @@ from nexus_ui.feedback import notify_warning
 from nexus_ui.session import ProjectContext
 
 HEADER_SLOT = """
-<div class="row no-wrap items-center q-gutter-x-md q-pa-md full-width">
+<div class="row items-center q-gutter-md q-pa-md full-width">
   <q-icon name="cloud_upload" size="32px" color="primary" />
-  <div class="col">
+  <div class="col" style="min-width: 12rem">
     <div class="text-body2 text-weight-medium text-grey-9">Drop images here, or choose files</div>
-    <div class="text-caption text-grey-7">%s</div>
+    <div class="text-caption text-grey-8">%s</div>
   </div>
   <q-spinner v-if="props.isUploading" color="primary" size="20px" />
   <q-btn unelevated no-caps color="primary" icon="add_photo_alternate" label="Choose files"
-         data-testid="choose-files"><q-uploader-add-trigger /></q-btn>
+         data-testid="choose-files" @click="props.pickFiles" />
+  <div style="display: none"><q-uploader-add-trigger /></div>
 </div>
 """
 LIST_SLOT = """
+<div aria-live="polite">
 <div v-for="file in props.files" :key="file.__key" data-testid="upload-row"
      class="row no-wrap items-center q-gutter-x-sm q-px-md q-py-xs text-body2">
   <q-icon size="18px"
           :name="file.__status === 'uploaded' ? 'check_circle' : file.__status === 'failed' ? 'error' : 'image'"
           :color="file.__status === 'uploaded' ? 'positive' : file.__status === 'failed' ? 'negative' : 'grey-6'" />
   <div class="col ellipsis">{{ file.name }}</div>
-  <div class="text-caption text-grey-7" style="width: 5rem">{{ file.__sizeLabel }}</div>
+  <div class="text-caption text-grey-8" style="width: 5rem">{{ file.__sizeLabel }}</div>
   <q-linear-progress :value="file.__progress" rounded size="6px" style="width: 8rem"
+                     :aria-label="'Upload of ' + file.name"
                      :color="file.__status === 'failed' ? 'negative' : 'primary'" />
+  <span class="sr-only">{{ file.__status === 'uploaded' ? 'uploaded' : file.__status === 'failed' ? 'failed' : '' }}</span>
+</div>
 </div>
 """
 REJECTED_JS = (

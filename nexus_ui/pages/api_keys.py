@@ -11,6 +11,7 @@ from nexus_core import accounts, projects
 from nexus_ui.calls import FAILED, call, load
 from nexus_ui.components.clipboard import copy_text
 from nexus_ui.components.confirm import confirm
+from nexus_ui.components.heading import heading
 from nexus_ui.components.notices import admin_only_note
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
@@ -34,12 +35,13 @@ class ApiKeysPage(Redrawn[accounts.ApiKeysOverview]):
         self.new_name = ""
         self.acts_for = str(context.user.id)
         self.token_dialog = ui.dialog().props("persistent")
+        self.token_dialog.props["aria-label"] = "Your new API key"
         self.content()
 
     def draw(self, view: accounts.ApiKeysOverview) -> None:
         with ui.column().classes("w-full gap-4"):
             with ui.column().classes("gap-0"):
-                ui.label("API keys").classes("text-2xl font-semibold")
+                heading("API keys")
                 ui.label(
                     "Keys let sites and scripts use the JSON API (/api/v1) with a member's role."
                 ).classes("text-sm text-slate-500")
@@ -112,7 +114,7 @@ class ApiKeysPage(Redrawn[accounts.ApiKeysOverview]):
         line.props["data-prefix"] = key.prefix
         with line.classes("" if active else "bg-slate-50/60"):
             ui.label(key.name or "Untitled").classes(
-                "truncate font-medium " + ("text-slate-800" if key.name else "text-slate-400 italic")
+                "truncate font-medium " + ("text-slate-800" if key.name else "text-slate-500 italic")
             )
             ui.label(masked(key.prefix)).classes("font-mono text-sm text-slate-600")
             ui.label(row.owner_email).classes("truncate text-slate-700")
@@ -150,7 +152,7 @@ class ApiKeysPage(Redrawn[accounts.ApiKeysOverview]):
         with dialog, ui.card().classes("w-[40rem] max-w-[95vw] p-6 gap-4 rounded-xl"):
             with ui.row().classes("items-center gap-2"):
                 ui.icon("key", color="primary").classes("text-2xl")
-                ui.label("Your new API key").classes("text-lg font-semibold")
+                heading("Your new API key", level=2)
             with ui.row().classes(
                 "w-full items-start gap-2 no-wrap rounded-lg border border-amber-200 bg-amber-50 "
                 "px-3 py-2 text-sm text-amber-900"

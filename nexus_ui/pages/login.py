@@ -8,6 +8,7 @@ from nicegui import context, ui
 from nexus_core import accounts
 from nexus_core.errors import NexusError
 from nexus_ui.calls import FAILED, call_unscoped
+from nexus_ui.components.heading import heading
 from nexus_ui.layout import centered_card, sign_out_and_leave
 from nexus_ui.session import sign_in, signed_in_user
 
@@ -48,7 +49,7 @@ async def login_page(next: str | None = None) -> RedirectResponse | None:
     with centered_card():
         with ui.row().classes("items-center gap-2"):
             ui.icon("perm_media", color="primary").classes("text-3xl")
-            ui.label("Nexus Media").classes("text-xl font-semibold")
+            heading("Nexus Media")
         ui.label("Sign in to your media library").classes("text-slate-500 -mt-2")
         email = (
             ui.input("Email").props("outlined autofocus type=email autocomplete=username").classes("w-full")
@@ -68,7 +69,7 @@ async def logout_page() -> RedirectResponse | None:
     if user is None:
         return RedirectResponse("/login", status_code=303)
     with centered_card():
-        ui.label("Sign out?").classes("text-xl font-semibold")
+        heading("Sign out?")
         ui.label(f"You are signed in as {user.email}.").classes("text-slate-500")
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Stay signed in", on_click=lambda: ui.navigate.to("/")).props("flat")

@@ -12,6 +12,7 @@ from nexus_core.media import library
 from nexus_core.models import MediaStatus
 from nexus_core.policies import Action, can
 from nexus_ui.calls import FAILED, call, load
+from nexus_ui.components.heading import heading
 from nexus_ui.components.media_detail import MediaDetailPanel
 from nexus_ui.components.media_grid import media_grid
 from nexus_ui.components.upload_zone import UploadZone
@@ -48,7 +49,7 @@ class MediaLibrary:
     def _build(self) -> None:
         with ui.row().classes("w-full items-end gap-3"):
             with ui.column().classes("gap-0"):
-                ui.label("Media").classes("text-2xl font-semibold")
+                heading("Media")
                 self.count_label = (
                     ui.label().classes("text-sm text-slate-500").props("data-testid=media-count")
                 )
@@ -99,7 +100,7 @@ class MediaLibrary:
             )
             if not searching and can(self.context.role_at_open, Action.UPLOAD):
                 ui.label("Drop images on the upload area above to add the first ones.").classes(
-                    "text-slate-400"
+                    "text-slate-500"
                 )
 
     async def _search(self, event: object) -> None:

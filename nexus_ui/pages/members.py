@@ -10,6 +10,7 @@ from nexus_core.models import Role
 from nexus_core.policies import Action, can
 from nexus_ui.calls import FAILED, call, load
 from nexus_ui.components.confirm import confirm
+from nexus_ui.components.heading import heading
 from nexus_ui.components.notices import admin_only_note
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
@@ -40,7 +41,7 @@ class MembersPage(Redrawn[projects.MembersOverview]):
         manages = can(view.role, Action.MANAGE_MEMBERS)
         with ui.column().classes("w-full gap-4"):
             with ui.column().classes("gap-0"):
-                ui.label("Members").classes("text-2xl font-semibold")
+                heading("Members")
                 count = len(view.members)
                 ui.label(f"{count} member{'s' if count != 1 else ''}").classes(
                     "text-sm text-slate-500"
@@ -122,7 +123,9 @@ class MembersPage(Redrawn[projects.MembersOverview]):
             if manages:
                 ui.button(icon="person_remove", on_click=lambda: self._confirm_remove(member)).props(
                     "flat round dense color=negative data-testid=remove-member"
-                ).tooltip("Remove from the project").mark(f"remove-{member.email}")
+                ).tooltip("Remove from the project").mark(f"remove-{member.email}").props[
+                    "aria-label"
+                ] = f"Remove {member.email} from the project"
 
     async def _add(self) -> None:
         email = self.new_email.strip()

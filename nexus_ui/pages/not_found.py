@@ -7,13 +7,14 @@ from fastapi.responses import Response
 from nicegui import Client, ui
 from nicegui.page import page
 
+from nexus_ui.components.heading import heading
 from nexus_ui.layout import centered_card
 
 
 async def not_found(request: Request, _exception: Exception) -> Response:
     with Client(page(""), request=request) as client, centered_card():
         ui.icon("search_off").classes("text-5xl text-slate-300 self-center")
-        ui.label("Page not found").classes("text-xl font-semibold self-center").mark("not-found")
+        heading("Page not found").classes("self-center").mark("not-found")
         ui.label("This page does not exist, or you are not a member of its project.").classes(
             "text-slate-500 text-center"
         )

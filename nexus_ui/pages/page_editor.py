@@ -18,6 +18,7 @@ from nexus_core.models import PageStatus
 from nexus_core.policies import Action, can
 from nexus_core.read_models import PageView
 from nexus_ui.calls import FAILED, Failure, call
+from nexus_ui.components.heading import heading
 from nexus_ui.components.image_field import ImageField
 from nexus_ui.components.media_picker import MediaPicker
 from nexus_ui.components.tiptap_editor import ImageAttributes, TiptapEditor
@@ -67,7 +68,7 @@ class PageEditor:
 
     def _build_header(self) -> None:
         with ui.row().classes("w-full max-w-4xl items-center gap-3"):
-            self.heading = ui.label(self.page.title).classes("text-2xl font-semibold")
+            self.heading = heading(self.page.title)
             self.badge_area = ui.row()
             ui.space()
             self.state = (
@@ -123,6 +124,7 @@ class PageEditor:
                 ui.label(field.label).classes("text-sm font-medium text-slate-700 -mb-3")
                 self.body = (
                     TiptapEditor(
+                        label=field.label,
                         value=self.page.body_json,
                         on_change=lambda _event: self._touch(),
                         on_pick_image=self._pick_image,

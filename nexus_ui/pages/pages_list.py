@@ -10,6 +10,7 @@ from nexus_core.content.templates import DEFAULT_TEMPLATE, TEMPLATES
 from nexus_core.models import PageStatus
 from nexus_core.policies import Action, can
 from nexus_ui.calls import FAILED, call, load
+from nexus_ui.components.heading import heading
 from nexus_ui.format import human_date
 from nexus_ui.layout import project_frame
 from nexus_ui.session import ProjectContext, open_project_page
@@ -29,7 +30,7 @@ async def pages_list_page(slug: str) -> RedirectResponse | None:
     rows = await load(context, pages.list_pages)
     with project_frame(context, active="pages", title="Pages"):
         with ui.row().classes("w-full items-center"):
-            ui.label("Pages").classes("text-2xl font-semibold")
+            heading("Pages")
             ui.space()
             if can(context.role_at_open, Action.EDIT_PAGES):
                 ui.button("New page", icon="add", on_click=lambda: new_page_dialog(context)).props(
@@ -62,8 +63,9 @@ async def pages_list_page(slug: str) -> RedirectResponse | None:
 
 
 def new_page_dialog(context: ProjectContext) -> None:
-    with ui.dialog() as dialog, ui.card().classes("w-[28rem] p-6 gap-4"):
-        ui.label("New page").classes("text-lg font-semibold")
+    with ui.dialog() as dialog, ui.card().classes("w-[28rem] max-w-[95vw] p-6 gap-4"):
+        dialog.props["aria-label"] = "New page"
+        heading("New page", level=2)
         title = (
             ui.input("Title")
             .props("outlined autofocus data-testid=new-page-title")

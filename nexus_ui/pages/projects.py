@@ -8,6 +8,7 @@ from nicegui import ui
 
 from nexus_core import projects
 from nexus_ui.calls import FAILED, call_unscoped
+from nexus_ui.components.heading import heading
 from nexus_ui.layout import frame
 from nexus_ui.session import login_redirect, signed_in_user
 
@@ -20,14 +21,14 @@ async def projects_page() -> RedirectResponse | None:
     if memberships is FAILED:
         raise HTTPException(status_code=503)
     with frame(user):
-        ui.label("Your projects").classes("text-2xl font-semibold")
+        heading("Your projects")
         if not memberships:
             with ui.card().classes("w-full p-8 items-center text-center"):
                 ui.icon("folder_off").classes("text-5xl text-slate-300")
                 ui.label("You are not a member of any project yet.").classes("text-slate-600")
                 ui.label(
                     "Ask a project admin to add you, or create one with `nexus project create`."
-                ).classes("text-sm text-slate-400")
+                ).classes("text-sm text-slate-500")
         with ui.element("div").classes("grid gap-4 w-full sm:grid-cols-2 lg:grid-cols-3"):
             for membership in memberships:
                 project = membership.project

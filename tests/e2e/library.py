@@ -138,6 +138,14 @@ def upload(page: Page, file: Path) -> str:
     return item_id
 
 
+def upload_processed(page: Page, library_path: str, file: Path) -> str:
+    """Open the library, upload one file with the picker and wait for its variants; returns its id."""
+    open_library(page, library_path)
+    item_id = upload(page, file)
+    wait_until_ready(page, item_id)
+    return item_id
+
+
 def wait_until_ready(page: Page, item_id: str) -> Locator:
     tile = tile_by_id(page, item_id)
     expect(tile).to_have_attribute("data-status", "ready", timeout=PROCESSING_TIMEOUT_MS)

@@ -76,7 +76,8 @@ def save_state(page: Page) -> Locator:
 
 
 def choose_in_picker(page: Page, image: LibraryImage) -> None:
-    """In the open media picker, click the image's tile, then Choose."""
+    """In the open media picker, click the image's tile, then Choose (and, for an image without alt
+    text, answer the question that follows: it is decorative)."""
     picker = page.get_by_test_id("media-picker")
     expect(picker).to_be_visible()
     tile = picker.locator(f'[data-testid="picker-tile"][data-item-id="{image.item_id}"]')
@@ -84,6 +85,8 @@ def choose_in_picker(page: Page, image: LibraryImage) -> None:
     expect(page.get_by_test_id("picker-selection")).to_have_text(f"Selected: {image.filename}")
     page.get_by_test_id("picker-choose").click()
     expect(picker).to_have_count(0)
+    if not image.alt_text:
+        page.get_by_test_id("alt-prompt-decorative").click()
 
 
 def drop_on_editor(

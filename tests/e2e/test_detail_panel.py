@@ -17,12 +17,10 @@ from tests.e2e.library import (
     clipboard_text,
     notification,
     open_detail,
-    open_library,
     screenshot,
     tile_by_id,
-    upload,
+    upload_processed,
     wait_for_library,
-    wait_until_ready,
 )
 
 _numbers = itertools.count(1)
@@ -43,9 +41,7 @@ def photo(
     file = tmp_path / f"harbour-{next(_numbers)}.jpg"
     file.write_bytes(images.jpeg(2400, 1600))
     sign_in(team.admin)
-    open_library(page, shared_project.library)
-    item_id = upload(page, file)
-    wait_until_ready(page, item_id)
+    item_id = upload_processed(page, shared_project.library, file)
     return Photo(item_id=item_id, filename=file.name, size=file.stat().st_size)
 
 

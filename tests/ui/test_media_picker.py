@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from nexus_core.media import upload, variants
 from nexus_core.models import MediaItem, MediaStatus, Project, Role
+from nexus_core.read_models import MediaItemView
 from nexus_ui.components.media_picker import PAGE_SIZE
 from tests import images
 from tests.factories import admin_of, make_project
@@ -15,7 +16,9 @@ from tests.ui.conftest import member_email, sign_in
 pytestmark = pytest.mark.nicegui_main_file("tests/ui/main.py")
 
 
-def add_image(session: Session, project: Project, filename: str, alt_text: str = "") -> MediaItem:
+def add_image(
+    session: Session, project: Project, filename: str, alt_text: str = "A described picture"
+) -> MediaItemView:
     files = [upload.IncomingFile(filename, images.png(16, 12))]
     return upload.upload(session, actor=admin_of(session, project), files=files, alt_text=alt_text)[0]
 
@@ -124,6 +127,8 @@ async def test_upload_in_the_picker_selects_the_new_image(
     assert fresh.status == MediaStatus.PENDING  # still selectable: its URL serves the original meanwhile
     assert "selected" in user.find(marker=f"picker-tile-{fresh.id}").elements.pop().classes
     user.find(marker="picker-choose").click()
+    await user.should_see("Describe this image")  # a fresh upload has no alt text yet
+    user.find(marker="alt-prompt-decorative").click()
     await user.should_see(f"picked: {fresh.id}")
 
 
@@ -158,3 +163,52 @@ async def test_load_more_fetches_the_next_page(
     await user.should_see(f"Showing {PAGE_SIZE + 1} of {PAGE_SIZE + 1} images, newest first")
     assert len(user.find(marker="picker-tile").elements) == PAGE_SIZE + 1
     await user.should_not_see(marker="picker-load-more")
+
+
+async def choose_undescribed(user: User, session: Session, project: Project) -> MediaItemView:
+    item = add_image(session, project, "quay.png", alt_text="")
+    await open_picker(user, session, project)
+    user.find(marker=f"picker-tile-{item.id}").click()
+    user.find(marker="picker-choose").click()
+    await user.should_see("Describe this image")
+    await user.should_see("“quay.png” has no alt text.")
+    return item
+
+
+def stored_alt_text(session: Session, item: MediaItemView) -> str:
+    session.expire_all()
+    row = session.get(MediaItem, item.id)
+    assert row is not None
+    return row.alt_text
+
+
+async def test_an_image_without_alt_text_is_described_before_it_is_used(
+    user: User, session: Session, project: Project
+) -> None:
+    item = await choose_undescribed(user, session, project)
+    user.find(marker="alt-prompt-text").type("Fishing boats tied up at the quay")
+    user.find(marker="alt-prompt-save").click()
+    await user.should_see(f"picked: {item.id}")
+    assert stored_alt_text(session, item) == "Fishing boats tied up at the quay"
+
+
+async def test_an_image_called_decorative_is_used_without_alt_text(
+    user: User, session: Session, project: Project
+) -> None:
+    item = await choose_undescribed(user, session, project)
+    user.find(marker="alt-prompt-decorative").click()
+    await user.should_see(f"picked: {item.id}")
+    assert stored_alt_text(session, item) == ""
+
+
+async def test_closing_the_alt_text_question_puts_nothing_on_the_page(
+    user: User, session: Session, project: Project
+) -> None:
+    await choose_undescribed(user, session, project)
+    prompt = next(
+        dialog
+        for dialog in user.find(ui.dialog).elements
+        if dialog.value and dialog.props.get("aria-label") == "Describe this image"
+    )
+    prompt.value = False  # Esc, or a click outside
+    await user.should_see("picked: none")

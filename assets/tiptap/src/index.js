@@ -166,7 +166,7 @@ export function finishUpload(editor, uploadId, attributes) {
   editor.view.dispatch(transaction);
 }
 
-export function createEditor(element, { content, editable, placeholder, accept, onUpdate, onPickImage, onFiles }) {
+export function createEditor(element, { content, editable, placeholder, accept, label, onUpdate, onPickImage, onFiles }) {
   const hooks = { onPickImage };
   const handleFiles = (files, position) => {
     const placeholders = insertPlaceholders(editor, files, position);
@@ -183,7 +183,10 @@ export function createEditor(element, { content, editable, placeholder, accept, 
       slashCommands(hooks),
     ],
     editorProps: {
-      attributes: { class: "nexus-prose", "data-testid": "tiptap-content" },
+      attributes: {
+        class: "nexus-prose", "data-testid": "tiptap-content",
+        role: "textbox", "aria-multiline": "true", "aria-label": label || "Rich text",
+      },
       handleDrop(view, event, _slice, moved) {
         const files = imageFiles(event.dataTransfer?.files, accept);
         if (moved || !files.length) return false;

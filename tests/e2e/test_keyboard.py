@@ -1,0 +1,123 @@
+"""The whole main flow with a keyboard alone: sign in, upload, describe, copy, pick, publish."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests import images
+from tests.e2e.conftest import Project, Team
+from tests.e2e.library import PROCESSING_TIMEOUT_MS, clipboard_text, tiles, wait_until_connected
+from tests.e2e.pages_helpers import ITEM_ID, wait_for_editor
+
+MAX_TABS = 80
+
+
+def has_focus(locator: Locator) -> bool:
+    return bool(locator.evaluate("(element) => element.contains(document.activeElement)"))
+
+
+def tab_to(page: Page, target: Locator, *, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until the focus is on `target`, as a keyboard user would."""
+    for _ in range(MAX_TABS):
+        if target.count() and has_focus(target.first):
+            return
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    raise AssertionError(f"{MAX_TABS} presses of Tab never reached {target}")
+
+
+def assert_focus_ring(page: Page, what: str) -> None:
+    """What has the focus shows it with an outline of at least 2 px."""
+    width = page.evaluate("() => parseFloat(getComputedStyle(document.activeElement).outlineWidth) || 0")
+    style = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert width >= 2 and style != "none", f"{what}: outline {width}px {style}"
+
+
+def test_the_main_flow_by_keyboard_alone(
+    page: Page, team: Team, make_project: Callable[[str], Project], tmp_path: Path
+) -> None:
+    project = make_project("Keyboard Harbour")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    files = []
+    for name, (width, height) in {"quay.jpg": (1600, 1000), "dunes.jpg": (1400, 900)}.items():
+        files.append(tmp_path / name)
+        files[-1].write_bytes(images.jpeg(width, height))
+
+    page.goto(f"/login?next={project.library}")
+    wait_until_connected(page)
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type(team.admin)
+    page.keyboard.press("Tab")
+    page.keyboard.type(team.password)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(project.library) + "$"))
+    wait_until_connected(page)
+
+    choose_files = page.get_by_test_id("choose-files")
+    tab_to(page, choose_files)
+    assert_focus_ring(page, "Choose files")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(files)
+    expect(tiles(page)).to_have_count(2)
+    for tile in tiles(page).all():
+        expect(tile).to_have_attribute("data-status", "ready", timeout=PROCESSING_TIMEOUT_MS)
+
+    quay = tiles(page).filter(has_text="quay.jpg")
+    tab_to(page, tiles(page).first)
+    assert_focus_ring(page, "a tile")
+    if not has_focus(quay):
+        page.keyboard.press("ArrowRight")
+    expect(quay).to_be_focused()
+    page.keyboard.press("Enter")
+    panel = page.get_by_test_id("detail-panel")
+    expect(page.get_by_test_id("detail-filename")).to_have_text("quay.jpg")
+    tab_to(page, panel.get_by_test_id("alt-text"))
+    page.keyboard.type("The quay at dawn, boats tied up")
+    expect(page.get_by_test_id("alt-saved")).to_have_text("Saved")
+    copy = panel.get_by_test_id("copy-original")
+    tab_to(page, copy)
+    page.keyboard.press("Enter")
+    assert re.fullmatch(rf".*/media/{ITEM_ID}/{ITEM_ID}\.jpg", clipboard_text(page, re.compile(r".*\.jpg")))
+    page.keyboard.press("Escape")
+    expect(panel).to_have_count(0)
+    expect(quay).to_be_focused()
+
+    tab_to(page, page.get_by_test_id("nav-pages"), backwards=True)
+    page.keyboard.press("Enter")
+    new_page = page.get_by_test_id("new-page")
+    expect(new_page).to_be_visible()
+    wait_until_connected(page)
+    tab_to(page, new_page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("new-page-title")).to_be_focused()
+    page.keyboard.type("Harbour open day")
+    page.keyboard.press("Enter")
+    wait_for_editor(page)
+
+    select = page.get_by_test_id("select-hero_image")
+    tab_to(page, select)
+    page.keyboard.press("Enter")
+    picker = page.get_by_test_id("media-picker")
+    picker_tiles = picker.get_by_test_id("picker-tile")
+    expect(picker_tiles).to_have_count(2)
+    tab_to(page, picker_tiles.first)
+    wanted = picker_tiles.filter(has_text="quay.jpg")
+    if not has_focus(wanted):
+        page.keyboard.press("ArrowRight")
+    expect(wanted).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(picker).to_have_count(0)
+    expect(page.get_by_test_id("change-hero_image")).to_be_focused()
+    expect(page.get_by_test_id("image-field-preview")).to_have_attribute(
+        "src", re.compile(r"_large\.jpg$|\.jpg$")
+    )
+
+    publish = page.get_by_test_id("publish-page")
+    tab_to(page, publish, backwards=True)
+    assert_focus_ring(page, "Publish")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("page-status")).to_have_text("Published")
