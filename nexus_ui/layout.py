@@ -60,7 +60,9 @@ def _header(user: UserView, context: ProjectContext | None) -> ui.button | None:
                 .props("flat round dense color=secondary aria-label='Menu'")
                 .classes("lg:hidden")
             )
-        with ui.link(target="/").classes("flex items-center gap-2 no-underline text-slate-900"):
+        home = ui.link(target="/").classes("flex items-center gap-2 no-underline text-slate-900")
+        home.props["aria-label"] = "Nexus: your projects"
+        with home:
             ui.icon("perm_media", color="primary").classes("text-2xl")
             ui.label("Nexus").classes("font-semibold" + (" max-sm:hidden" if context else ""))
         if context is not None:  # on a phone the project's name may be cut short, never the account menu

@@ -11,8 +11,9 @@ _FOCUS_JS = "setTimeout(() => document.querySelector(%s)?.focus(), 60)"
 
 
 def focus(element: ui.element) -> None:
-    focus_selector(f"#c{element.id}")
+    focus_selector(f"#c{element.id}", on=element)
 
 
-def focus_selector(selector: str) -> None:
-    ui.run_javascript(_FOCUS_JS % json.dumps(selector))
+def focus_selector(selector: str, *, on: ui.element) -> None:
+    """Through `on`'s client: the handler asking may run in a slot that a redraw has just deleted."""
+    on.client.run_javascript(_FOCUS_JS % json.dumps(selector))

@@ -50,7 +50,7 @@ class MediaDetailPanel:
     def _return_focus(self) -> None:
         """Back to the item's tile: the grid may have been drawn anew (alt text saved) meanwhile."""
         if self._item_id is not None:
-            focus_selector(f'[data-testid="media-tile"][data-item-id="{self._item_id}"]')
+            focus_selector(f'[data-testid="media-tile"][data-item-id="{self._item_id}"]', on=self._dialog)
 
     def _render(self, details: library.ItemDetails) -> None:
         item = details.item

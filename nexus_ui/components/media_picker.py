@@ -67,7 +67,9 @@ class MediaPicker:
             ui.space()
             self._search = (
                 ui.input(placeholder="Search filename or alt text", on_change=self._search_changed)
-                .props("outlined dense clearable debounce=300 data-testid=picker-search")
+                .props(
+                    "outlined dense clearable debounce=300 data-testid=picker-search aria-label='Search images'"
+                )
                 .classes("w-72")
                 .mark("picker-search")
             )

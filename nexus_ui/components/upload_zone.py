@@ -36,8 +36,8 @@ LIST_SLOT = """
           :name="file.__status === 'uploaded' ? 'check_circle' : file.__status === 'failed' ? 'error' : 'image'"
           :color="file.__status === 'uploaded' ? 'positive' : file.__status === 'failed' ? 'negative' : 'grey-6'" />
   <div class="col ellipsis">{{ file.name }}</div>
-  <div class="text-caption text-grey-8" style="width: 5rem">{{ file.__sizeLabel }}</div>
-  <q-linear-progress :value="file.__progress" rounded size="6px" style="width: 8rem"
+  <div class="text-caption text-grey-8 gt-xs" style="width: 5rem">{{ file.__sizeLabel }}</div>
+  <q-linear-progress :value="file.__progress" rounded size="6px" style="width: 6rem"
                      :aria-label="'Upload of ' + file.name"
                      :color="file.__status === 'failed' ? 'negative' : 'primary'" />
   <span class="sr-only">{{ file.__status === 'uploaded' ? 'uploaded' : file.__status === 'failed' ? 'failed' : '' }}</span>

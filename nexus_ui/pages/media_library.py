@@ -55,11 +55,11 @@ class MediaLibrary:
                 )
             ui.space()
             ui.input(placeholder="Search filename or alt text", on_change=self._search).props(
-                "outlined dense clearable debounce=300 data-testid=media-search"
-            ).classes("w-72").add_slot("prepend", '<q-icon name="search" />')
+                "outlined dense clearable debounce=300 data-testid=media-search aria-label='Search images'"
+            ).classes("w-full sm:w-72").add_slot("prepend", '<q-icon name="search" />')
             ui.select(STATUS_FILTERS, value="", on_change=self._filter).props(
-                "outlined dense options-dense data-testid=status-filter"
-            ).classes("w-40")
+                "outlined dense options-dense data-testid=status-filter aria-label='Status'"
+            ).classes("w-full sm:w-40")
         if can(self.context.role_at_open, Action.UPLOAD):
             UploadZone(self.context, on_uploaded=lambda _item: self.reload())
         self.grid_area()  # page 1 goes out with the HTML: no wait for the websocket, no second round trip

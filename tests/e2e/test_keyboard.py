@@ -10,7 +10,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests import images
 from tests.e2e.conftest import Project, Team
-from tests.e2e.library import PROCESSING_TIMEOUT_MS, clipboard_text, tiles, wait_until_connected
+from tests.e2e.library import PROCESSING_TIMEOUT_MS, clipboard_text, screenshot, tiles, wait_until_connected
 from tests.e2e.pages_helpers import ITEM_ID, wait_for_editor
 
 MAX_TABS = 80
@@ -37,7 +37,7 @@ def assert_focus_ring(page: Page, what: str) -> None:
 
 
 def test_the_main_flow_by_keyboard_alone(
-    page: Page, team: Team, make_project: Callable[[str], Project], tmp_path: Path
+    page: Page, team: Team, make_project: Callable[[str], Project], tmp_path: Path, screenshots: Path
 ) -> None:
     project = make_project("Keyboard Harbour")
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -78,6 +78,13 @@ def test_the_main_flow_by_keyboard_alone(
     tab_to(page, panel.get_by_test_id("alt-text"))
     page.keyboard.type("The quay at dawn, boats tied up")
     expect(page.get_by_test_id("alt-saved")).to_have_text("Saved")
+    hint = panel.get_by_text("Describe the image for people who cannot see it")
+    saved = page.get_by_test_id("alt-saved")
+    hint_box, saved_box = hint.bounding_box(), saved.bounding_box()
+    assert hint_box and saved_box and saved_box["y"] >= hint_box["y"] + hint_box["height"] - 1, (
+        "Saved overlaps the hint"
+    )
+    screenshot(page, screenshots / "detail-alt-saved.png")
     copy = panel.get_by_test_id("copy-original")
     tab_to(page, copy)
     page.keyboard.press("Enter")

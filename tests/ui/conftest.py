@@ -21,7 +21,7 @@ async def sign_in(
     user.find("Password").type(password)
     user.find(marker="sign-in").click()
     if succeeds:  # the password check runs off the event loop: wait until it let the person in
-        await user.should_not_see(marker="sign-in")
+        await user.should_not_see(marker="sign-in", retries=200)  # up to 10 s: a cold first sign-in
 
 
 def member_email(session: Session, project: Project, role: Role) -> str:
