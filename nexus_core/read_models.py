@@ -54,6 +54,8 @@ class MediaItemView(ReadModel):
     alt_text: str
     variants: dict[str, str]
     storage_backend: str
+    folder_id: UUID | None
+    sha256: str | None
     status: MediaStatus
     error: str | None
     inserted_at: datetime
@@ -64,6 +66,19 @@ class MediaItemView(ReadModel):
         """Can be put on a page: pending and processing count, their URL serves the original
         until the variants exist; an image whose processing failed cannot."""
         return self.status != MediaStatus.ERROR
+
+
+class FolderView(ReadModel):
+    id: UUID
+    project_id: UUID
+    parent_id: UUID | None
+    name: str
+    depth: int
+
+
+class TagCount(ReadModel):
+    name: str
+    count: int
 
 
 class PageView(ReadModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -159,6 +160,7 @@ def _store_new_item(
         height=upload_.height,
         alt_text=alt_text,
         storage_backend=storage.name,
+        sha256=hashlib.sha256(upload_.data).hexdigest(),  # of the bytes stored, metadata stripped
     )
     session.add(item)
     return item

@@ -22,13 +22,19 @@ def run_migrations() -> None:
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
-            context.configure(
-                connection=connection,
-                target_metadata=target_metadata,
-                render_as_batch=connection.dialect.name == "sqlite",
-            )
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode rebuilds a table by copy, drop and rename: with foreign keys on, the drop
+                # would cascade to the rows that refer to it (a page's media references). Off for the
+                # migration (the pragma must be set outside a transaction), checked once it is done.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=sqlite)
             with context.begin_transaction():
                 context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                assert not broken, f"the migration left rows that refer to nothing: {broken}"
     finally:
         engine.dispose()
 

@@ -3,18 +3,22 @@
 from nexus_core.models.accounts import ApiKey, User
 from nexus_core.models.content import MediaReference, Page, PageStatus
 from nexus_core.models.media import MediaItem, MediaStatus, PendingDeletion
+from nexus_core.models.organisation import Folder, MediaTag, Tag
 from nexus_core.models.projects import Membership, Project, Role
 
 __all__ = [
     "ApiKey",
+    "Folder",
     "MediaItem",
     "MediaReference",
     "MediaStatus",
+    "MediaTag",
     "Membership",
     "Page",
     "PageStatus",
     "PendingDeletion",
     "Project",
     "Role",
+    "Tag",
     "User",
 ]

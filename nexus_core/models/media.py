@@ -26,7 +26,10 @@ class MediaStatus(StrEnum):
 
 class MediaItem(SQLModel, table=True):
     __tablename__ = "media_items"
-    __table_args__ = (sa.Index("ix_media_items_project_newest", "project_id", "inserted_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_media_items_project_newest", "project_id", "inserted_at", "id"),
+        sa.Index("ix_media_items_project_sha256", "project_id", "sha256"),
+    )
 
     id: UUID = id_field()
     project_id: UUID = Field(foreign_key="projects.id", ondelete="CASCADE")
@@ -40,6 +43,11 @@ class MediaItem(SQLModel, table=True):
     alt_text: str = Field(default="", max_length=1000)
     variants: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     storage_backend: str = Field(max_length=16)
+    folder_id: UUID | None = Field(default=None, foreign_key="folders.id", ondelete="SET NULL", index=True)
+    sha256: str | None = Field(default=None, max_length=64)
+    """Hex SHA-256 of the stored original; None for items stored before it was recorded."""
+    perceptual_hash: int | None = Field(default=None, sa_type=sa.BigInteger)
+    """64-bit difference hash of the picture, made by the processing job (near duplicates)."""
     status: MediaStatus = Field(default=MediaStatus.PENDING, sa_type=sa.String(16), index=True)
     error: str | None = Field(default=None, max_length=1000)
     inserted_at: datetime = timestamp_field()

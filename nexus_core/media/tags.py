@@ -1,0 +1,97 @@
+"""Tags on a project's images: trimmed, 1 to 50 characters, unique ignoring case; the first
+spelling a project used is the one it keeps ("Harbour" and "harbour" are one tag)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select
+
+from nexus_core.errors import InvalidInput
+from nexus_core.media.library import load_item
+from nexus_core.models import MediaTag, Tag
+from nexus_core.policies import Action, Actor, authorize
+from nexus_core.read_models import TagCount
+from nexus_core.text import require_storable
+
+MAX_TAG_LENGTH = 50
+MAX_TAGS_PER_ITEM = 100
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Each tag trimmed, in the order given, duplicates (ignoring case) dropped."""
+    cleaned: dict[str, str] = {}
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise InvalidInput("Tags must be text.")
+        text = require_storable(" ".join(tag.split()), "A tag")
+        if not text:
+            raise InvalidInput("A tag cannot be empty.")
+        if len(text) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"A tag can have at most {MAX_TAG_LENGTH} characters: “{text[:60]}…”.")
+        cleaned.setdefault(text.casefold(), text)
+    if len(cleaned) > MAX_TAGS_PER_ITEM:
+        raise InvalidInput(f"An image can have at most {MAX_TAGS_PER_ITEM} tags.")
+    return list(cleaned.values())
+
+
+def set_tags(session: Session, *, actor: Actor, item_id: UUID | str, tags: Iterable[str]) -> list[str]:
+    """Replace the item's tags; returns them as the project spells them."""
+    item = load_item(session, actor=actor, item_id=item_id)
+    authorize(actor, Action.EDIT_MEDIA)
+    wanted = clean_tags(tags)
+    rows = _tags_named(session, actor.project_id, wanted)
+    session.exec(delete(MediaTag).where(col(MediaTag.media_item_id) == item.id))
+    session.add_all(MediaTag(media_item_id=item.id, tag_id=row.id) for row in rows)
+    session.commit()
+    return [row.name for row in rows]
+
+
+def tags_of(session: Session, item_ids: Iterable[UUID]) -> dict[UUID, list[str]]:
+    """Each item's tags, by name; items without tags are left out."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(MediaTag.media_item_id, Tag.name)
+        .join(Tag, col(Tag.id) == MediaTag.tag_id)
+        .where(col(MediaTag.media_item_id).in_(ids))
+        .order_by(func.lower(Tag.name))
+    )
+    found: dict[UUID, list[str]] = {}
+    for item_id, name in rows:
+        found.setdefault(item_id, []).append(name)
+    return found
+
+
+def list_tags(session: Session, *, actor: Actor) -> list[TagCount]:
+    """The project's tags in use, with how many images carry each, by name."""
+    authorize(actor, Action.VIEW)
+    rows = session.exec(
+        select(Tag.name, func.count(col(MediaTag.media_item_id)))
+        .join(MediaTag, col(MediaTag.tag_id) == Tag.id)
+        .where(Tag.project_id == actor.project_id)
+        .group_by(col(Tag.id), col(Tag.name))
+        .order_by(func.lower(Tag.name))
+    )
+    return [TagCount(name=name, count=count) for name, count in rows]
+
+
+def _tags_named(session: Session, project_id: UUID, names: list[str]) -> list[Tag]:
+    """The project's Tag rows for these names, made where missing, in the order of `names`."""
+    keys = [name.casefold() for name in names]
+    existing = {
+        tag.name_key: tag
+        for tag in session.exec(select(Tag).where(Tag.project_id == project_id, col(Tag.name_key).in_(keys)))
+    }
+    rows = []
+    for name, key in zip(names, keys, strict=True):
+        tag = existing.get(key)
+        if tag is None:
+            tag = existing[key] = Tag(project_id=project_id, name=name, name_key=key)
+            session.add(tag)
+        rows.append(tag)
+    session.flush()
+    return rows

@@ -1,0 +1,79 @@
+"""Tags: trimmed, 1 to 50 characters, one tag per spelling ignoring case, counted per project."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from nexus_core.errors import Forbidden, InvalidInput
+from nexus_core.media import tags
+from nexus_core.media import upload as uploading
+from nexus_core.models import Project, Role
+from nexus_core.policies import Actor
+from nexus_core.read_models import MediaItemView, TagCount
+from tests import images
+from tests.factories import admin_of, make_member, make_project
+
+
+@pytest.fixture
+def project(session: Session) -> Project:
+    return make_project(session)
+
+
+@pytest.fixture
+def admin(session: Session, project: Project) -> Actor:
+    return admin_of(session, project)
+
+
+def upload(session: Session, actor: Actor, name: str) -> MediaItemView:
+    return uploading.upload(session, actor=actor, files=[uploading.IncomingFile(name, images.png(30, 20))])[0]
+
+
+def test_tags_are_trimmed_deduplicated_and_keep_the_first_spelling(session: Session, admin: Actor) -> None:
+    first, second = upload(session, admin, "a.png"), upload(session, admin, "b.png")
+    assert tags.set_tags(session, actor=admin, item_id=first.id, tags=["  Harbour ", "boats", "HARBOUR"]) == [
+        "Harbour",
+        "boats",
+    ]
+    assert tags.set_tags(session, actor=admin, item_id=second.id, tags=["harbour"]) == ["Harbour"]
+    assert tags.tags_of(session, [first.id, second.id]) == {
+        first.id: ["boats", "Harbour"],
+        second.id: ["Harbour"],
+    }
+    assert tags.list_tags(session, actor=admin) == [
+        TagCount(name="boats", count=1),
+        TagCount(name="Harbour", count=2),
+    ]
+
+
+def test_setting_tags_replaces_them(session: Session, admin: Actor) -> None:
+    item = upload(session, admin, "a.png")
+    tags.set_tags(session, actor=admin, item_id=item.id, tags=["one", "two"])
+    tags.set_tags(session, actor=admin, item_id=item.id, tags=["two"])
+    assert tags.tags_of(session, [item.id]) == {item.id: ["two"]}
+    tags.set_tags(session, actor=admin, item_id=item.id, tags=[])
+    assert tags.tags_of(session, [item.id]) == {}
+    assert tags.list_tags(session, actor=admin) == []
+
+
+@pytest.mark.parametrize("bad", [[""], ["  "], ["x" * 51], ["nul\x00"], [3]])
+def test_a_bad_tag_is_refused_and_nothing_changes(session: Session, admin: Actor, bad: list) -> None:
+    item = upload(session, admin, "a.png")
+    tags.set_tags(session, actor=admin, item_id=item.id, tags=["kept"])
+    with pytest.raises(InvalidInput):
+        tags.set_tags(session, actor=admin, item_id=item.id, tags=["new", *bad])
+    assert tags.tags_of(session, [item.id]) == {item.id: ["kept"]}
+
+
+def test_tags_belong_to_their_project(session: Session, admin: Actor) -> None:
+    other = admin_of(session, make_project(session))
+    tags.set_tags(session, actor=admin, item_id=upload(session, admin, "a.png").id, tags=["harbour"])
+    tags.set_tags(session, actor=other, item_id=upload(session, other, "b.png").id, tags=["Harbour"])
+    assert tags.list_tags(session, actor=admin) == [TagCount(name="harbour", count=1)]
+    assert tags.list_tags(session, actor=other) == [TagCount(name="Harbour", count=1)]
+
+
+def test_viewers_cannot_tag(session: Session, project: Project, admin: Actor) -> None:
+    viewer = make_member(session, project, Role.VIEWER)
+    with pytest.raises(Forbidden):
+        tags.set_tags(session, actor=viewer, item_id=upload(session, admin, "a.png").id, tags=["mine"])
