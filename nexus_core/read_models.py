@@ -77,6 +77,7 @@ class FolderView(ReadModel):
 
 
 class TagCount(ReadModel):
+    id: UUID
     name: str
     count: int
 

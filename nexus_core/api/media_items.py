@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,6 +11,7 @@ from starlette.datastructures import UploadFile
 from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
 from nexus_core.api.documents import JsonApiResponse, media_item_resource, page_links
+from nexus_core.api.request_documents import read_document, resource_object
 from nexus_core.api.routing import JsonApiRoute
 from nexus_core.api.schemas import (
     ALT_TEXT_CHANGE,
@@ -21,9 +21,9 @@ from nexus_core.api.schemas import (
     UploadDocument,
     answers,
 )
-from nexus_core.body_limit import refuse_declared_excess, upload_receive, within_limit
-from nexus_core.config import MEGABYTE, get_settings
-from nexus_core.errors import Conflict, InvalidInput, MalformedRequest
+from nexus_core.body_limit import upload_receive
+from nexus_core.config import get_settings
+from nexus_core.errors import InvalidInput
 from nexus_core.media import deletion, editing, library
 from nexus_core.media import upload as uploading
 from nexus_core.models import MediaStatus
@@ -32,7 +32,6 @@ router = APIRouter(
     prefix="/media_items", route_class=JsonApiRoute, default_response_class=JsonApiResponse, tags=["media"]
 )
 
-JSON_BODY_LIMIT = MEGABYTE
 NO_NUL = r"^[^\x00]*$"
 """A search with NUL is a bad parameter (400) here; PostgreSQL could not even compare it."""
 
@@ -123,33 +122,15 @@ def get_media_item(request: Request, item_id: str, session: SessionDep, actor: A
 async def update_media_item(
     request: Request, item_id: str, session: SessionDep, actor: ActorDep
 ) -> JsonApiResponse:
-    alt_text = _alt_text_from_document(await _json_body(request), item_id)
+    alt_text = _alt_text_from_document(await read_document(request), item_id)
     item = await run_in_threadpool(
         editing.update_alt_text, session, actor=actor, item_id=item_id, alt_text=alt_text
     )
     return JsonApiResponse({"data": media_item_resource(item, base_url=_base_url(request))})
 
 
-async def _json_body(request: Request) -> Any:
-    """The request's JSON document, read up to JSON_BODY_LIMIT; a body that is no JSON is a 400."""
-    refuse_declared_excess(request.scope, JSON_BODY_LIMIT)
-    body = await Request(request.scope, within_limit(request.receive, JSON_BODY_LIMIT)).body()
-    try:
-        return json.loads(body)
-    except RecursionError:
-        raise MalformedRequest("The JSON document is nested too deeply.") from None
-    except ValueError:
-        raise MalformedRequest("The request body must be a JSON:API document (JSON).") from None
-
-
 def _alt_text_from_document(document: Any, item_id: str) -> str:
-    data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, dict):
-        raise InvalidInput("The request body must be a JSON:API document with a “data” object.")
-    if data.get("type") != "media_items":
-        raise Conflict("The resource type must be “media_items”.")
-    if "id" in data and data["id"] != item_id:
-        raise Conflict("The id in the document does not match the URL.")
+    data = resource_object(document, "media_items", item_id)
     attributes = data.get("attributes")
     if not isinstance(attributes, dict) or set(attributes) != {"alt_text"}:
         raise InvalidInput("Only the attribute “alt_text” can be changed.")

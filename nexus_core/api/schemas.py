@@ -90,13 +90,64 @@ class MediaItemListDocument(BaseModel):
     meta: ListMeta
 
 
+class ResourceIdentifier(BaseModel):
+    type: Literal["folders"]
+    id: str
+
+
+class ParentRelationship(BaseModel):
+    data: ResourceIdentifier | None = Field(description="None: the library's root.")
+
+
+class FolderRelationships(BaseModel):
+    parent: ParentRelationship
+
+
+class FolderAttributes(BaseModel):
+    name: str
+    depth: int = Field(description="1 at the root; at most 10.")
+
+
+class FolderResource(BaseModel):
+    type: Literal["folders"]
+    id: str
+    attributes: FolderAttributes
+    relationships: FolderRelationships
+    links: Links
+
+
+class FolderDocument(BaseModel):
+    data: FolderResource
+
+
+class FolderListDocument(BaseModel):
+    data: list[FolderResource]
+    meta: ListMeta
+
+
+class TagAttributes(BaseModel):
+    name: str
+    count: int = Field(description="How many images of the project carry it.")
+
+
+class TagResource(BaseModel):
+    type: Literal["tags"]
+    id: str
+    attributes: TagAttributes
+
+
+class TagListDocument(BaseModel):
+    data: list[TagResource]
+    meta: ListMeta
+
+
 WHY = {
     400: "An unknown query parameter, or one out of range (named in `source.parameter`); a body that is not JSON.",
     401: "No API key, or one that is malformed, unknown or revoked.",
     403: "The key's member may not do this (see the roles).",
-    404: "No such item in the key's project.",
-    409: "The document's type or id does not fit the URL, or the item is used by pages (listed in `meta.pages`; "
-    "delete with `?force=true`).",
+    404: "No such item or folder in the key's project.",
+    409: "The document's type or id does not fit the URL; the item is used by pages (listed in `meta.pages`; "
+    "delete with `?force=true`); a folder of that name is already there; the folder still holds images or folders.",
     413: "A file or the request body is over its limit.",
     415: "A file that is no image the library takes, or that cannot be decoded.",
     422: "A document or form that is readable but not valid (the detail says why).",
@@ -158,3 +209,46 @@ ALT_TEXT_CHANGE = request_body(
         },
     },
 )
+
+_PARENT = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["type", "id"],
+                    "properties": {"type": {"const": "folders"}, "id": {"type": "string"}},
+                },
+            ]
+        }
+    },
+}
+
+
+def folder_body(*, creating: bool) -> dict[str, Any]:
+    """POST needs `attributes.name`; PATCH takes a new name, a new parent, or both."""
+    attributes: dict[str, Any] = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100}},
+        "additionalProperties": False,
+    }
+    data: dict[str, Any] = {
+        "type": "object",
+        "required": ["type", "attributes"] if creating else ["type"],
+        "properties": {
+            "type": {"const": "folders"},
+            "id": {"type": "string"},
+            "attributes": {**attributes, "required": ["name"]} if creating else attributes,
+            "relationships": {
+                "type": "object",
+                "properties": {"parent": _PARENT},
+                "additionalProperties": False,
+            },
+        },
+    }
+    return request_body(
+        JSONAPI_MEDIA_TYPE, {"type": "object", "required": ["data"], "properties": {"data": data}}
+    )

@@ -70,13 +70,13 @@ def list_tags(session: Session, *, actor: Actor) -> list[TagCount]:
     """The project's tags in use, with how many images carry each, by name."""
     authorize(actor, Action.VIEW)
     rows = session.exec(
-        select(Tag.name, func.count(col(MediaTag.media_item_id)))
+        select(Tag.id, Tag.name, func.count(col(MediaTag.media_item_id)))
         .join(MediaTag, col(MediaTag.tag_id) == Tag.id)
         .where(Tag.project_id == actor.project_id)
         .group_by(col(Tag.id), col(Tag.name))
         .order_by(func.lower(Tag.name))
     )
-    return [TagCount(name=name, count=count) for name, count in rows]
+    return [TagCount(id=tag_id, name=name, count=count) for tag_id, name, count in rows]
 
 
 def _tags_named(session: Session, project_id: UUID, names: list[str]) -> list[Tag]:

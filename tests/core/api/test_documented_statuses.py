@@ -26,6 +26,9 @@ from tests.core.api.helpers import JSONAPI, Team, checked, upload
 
 LIST = "/api/v1/media_items"
 ITEM = "/api/v1/media_items/{item_id}"
+FOLDERS = "/api/v1/folders"
+FOLDER = "/api/v1/folders/{folder_id}"
+TAGS = "/api/v1/tags"
 MISSING_ID = "0190f0f0-0000-7000-8000-000000000000"
 
 
@@ -49,6 +52,27 @@ class Setting:
     def patch(self, who: str = "admin", alt_text: object = "Harbour", **data) -> httpx.Response:
         document = {"data": {"type": "media_items", "attributes": {"alt_text": alt_text}} | data}
         return self.send("PATCH", self.url, who, json=document)
+
+    def new_folder(
+        self, who: str = "admin", name: str = "Harbour", parent: str | None = None
+    ) -> httpx.Response:
+        data: dict = {"type": "folders", "attributes": {"name": name}}
+        if parent:
+            data["relationships"] = {"parent": {"data": {"type": "folders", "id": parent}}}
+        return self.send("POST", FOLDERS, who, json={"data": data}, headers={"Content-Type": JSONAPI})
+
+    def folder_url(self) -> str:
+        return f"{FOLDERS}/{checked(self.new_folder(name='Setting'), 201)['data']['id']}"
+
+    def change_folder(self, who: str = "admin", name: object = "Renamed", **data) -> httpx.Response:
+        url = self.folder_url()
+        document = {"data": {"type": "folders", "attributes": {"name": name}} | data}
+        return self.send("PATCH", url, who, json=document, headers={"Content-Type": JSONAPI})
+
+    def delete_a_folder_that_holds_one(self) -> httpx.Response:
+        url = self.folder_url()
+        checked(self.new_folder(name="Inner", parent=url.rsplit("/", 1)[-1]), 201)
+        return self.send("DELETE", url)
 
     def without_database(self, request: Callable[[], httpx.Response]) -> httpx.Response:
         """`request` with every database connection failing (a file SQLite cannot open)."""
@@ -121,6 +145,48 @@ PRODUCE: dict[tuple[str, str, int], Callable[[Setting], httpx.Response]] = {
     ("delete", ITEM, 404): lambda s: s.send("DELETE", f"{LIST}/{MISSING_ID}"),
     ("delete", ITEM, 409): Setting.delete_item_used_by_a_page,
     ("delete", ITEM, 503): lambda s: s.without_database(lambda: s.send("DELETE", s.url)),
+    ("get", FOLDERS, 200): lambda s: s.send("GET", FOLDERS, "viewer"),
+    ("get", FOLDERS, 400): lambda s: s.send("GET", FOLDERS, params={"filter[parent]": "nope"}),
+    ("get", FOLDERS, 401): lambda s: s.send("GET", FOLDERS, "no key"),
+    ("get", FOLDERS, 404): lambda s: s.send("GET", FOLDERS, params={"filter[parent]": MISSING_ID}),
+    ("get", FOLDERS, 503): lambda s: s.without_database(lambda: s.send("GET", FOLDERS)),
+    ("post", FOLDERS, 201): lambda s: s.new_folder("editor"),
+    ("post", FOLDERS, 400): lambda s: s.send("POST", f"{FOLDERS}?sort=1", json={}),
+    ("post", FOLDERS, 401): lambda s: s.new_folder("revoked key"),
+    ("post", FOLDERS, 403): lambda s: s.new_folder("viewer"),
+    ("post", FOLDERS, 404): lambda s: s.new_folder(parent=MISSING_ID),
+    ("post", FOLDERS, 409): lambda s: (s.new_folder(name="Twice"), s.new_folder(name="twice"))[1],
+    ("post", FOLDERS, 413): lambda s: s.new_folder(name="x" * (2 * MEGABYTE)),
+    ("post", FOLDERS, 422): lambda s: s.new_folder(name="   "),
+    ("post", FOLDERS, 503): lambda s: s.without_database(lambda: s.new_folder()),
+    ("patch", FOLDER, 200): lambda s: s.change_folder("editor"),
+    ("patch", FOLDER, 400): lambda s: s.send(
+        "PATCH", s.folder_url(), content=b"{not json", headers={"Content-Type": JSONAPI}
+    ),
+    ("patch", FOLDER, 401): lambda s: s.change_folder("no key"),
+    ("patch", FOLDER, 403): lambda s: s.change_folder("viewer"),
+    ("patch", FOLDER, 404): lambda s: s.change_folder("non-member"),
+    ("patch", FOLDER, 409): lambda s: s.change_folder(id=MISSING_ID),
+    ("patch", FOLDER, 413): lambda s: s.change_folder(name="x" * (2 * MEGABYTE)),
+    ("patch", FOLDER, 422): lambda s: s.change_folder(name=""),
+    ("patch", FOLDER, 503): lambda s: (
+        url := s.folder_url(),
+        s.without_database(lambda: s.send("PATCH", url, json={})),
+    )[1],
+    ("delete", FOLDER, 204): lambda s: s.send("DELETE", s.folder_url()),
+    ("delete", FOLDER, 400): lambda s: s.send("DELETE", s.folder_url(), params={"force": "true"}),
+    ("delete", FOLDER, 401): lambda s: s.send("DELETE", s.folder_url(), "no key"),
+    ("delete", FOLDER, 403): lambda s: s.send("DELETE", s.folder_url(), "viewer"),
+    ("delete", FOLDER, 404): lambda s: s.send("DELETE", f"{FOLDERS}/{MISSING_ID}"),
+    ("delete", FOLDER, 409): Setting.delete_a_folder_that_holds_one,
+    ("delete", FOLDER, 503): lambda s: (
+        url := s.folder_url(),
+        s.without_database(lambda: s.send("DELETE", url)),
+    )[1],
+    ("get", TAGS, 200): lambda s: s.send("GET", TAGS, "viewer"),
+    ("get", TAGS, 400): lambda s: s.send("GET", TAGS, params={"sort": "name"}),
+    ("get", TAGS, 401): lambda s: s.send("GET", TAGS, "garbage key"),
+    ("get", TAGS, 503): lambda s: s.without_database(lambda: s.send("GET", TAGS)),
 }
 
 

@@ -20,6 +20,11 @@ OPERATIONS = [
     ("get", "/api/v1/media_items/{item_id}"),
     ("patch", "/api/v1/media_items/{item_id}"),
     ("delete", "/api/v1/media_items/{item_id}"),
+    ("get", "/api/v1/folders"),
+    ("post", "/api/v1/folders"),
+    ("patch", "/api/v1/folders/{folder_id}"),
+    ("delete", "/api/v1/folders/{folder_id}"),
+    ("get", "/api/v1/tags"),
 ]
 
 

@@ -59,7 +59,8 @@ def test_known_path_with_another_method_is_405_with_allow(
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/api/v1/folders"),
+        ("POST", "/api/v1/webhooks"),
+        ("GET", "/api/v1/folders/a/b"),
         ("GET", "/api/v1/nope"),
         ("GET", "/api/v1"),
         ("GET", "/api/v1/"),
