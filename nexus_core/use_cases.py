@@ -14,7 +14,7 @@ R = TypeVar("R")
 
 
 def run_as_member(user_id: UUID, project_id: UUID, use_case: Callable[..., R], /, **arguments: Any) -> R:
-    """`use_case(session, actor=<the member now>, **arguments)`; Forbidden once they left the project."""
+    """`use_case(session, actor=<the member now>, **arguments)`; NotFound once they left the project."""
     with session_scope() as session:
         actor = actor_for(session, user_id=user_id, project_id=project_id)
         return use_case(session, actor=actor, **arguments)

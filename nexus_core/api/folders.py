@@ -15,7 +15,8 @@ from nexus_core.api.request_documents import members, read_document, resource_ob
 from nexus_core.api.routing import JsonApiRoute
 from nexus_core.api.schemas import FolderDocument, FolderListDocument, TagListDocument, answers, folder_body
 from nexus_core.config import get_settings
-from nexus_core.errors import InvalidInput, NotFound
+from nexus_core.errors import InvalidInput
+from nexus_core.ids import parse_id
 from nexus_core.media import folders, tags
 from nexus_core.read_models import FolderView
 
@@ -35,13 +36,6 @@ def folder_resource(folder: FolderView, *, base: str) -> dict[str, Any]:
     }
 
 
-def _as_id(value: str, what: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound(f"No such {what} in this project.") from None
-
-
 @router.get("/folders", responses=answers(200, FolderListDocument, 400, 401, 404, 503))
 def list_folders(
     request: Request,
@@ -50,7 +44,7 @@ def list_folders(
     parent: Annotated[str, Query(alias="filter[parent]", pattern=ID_OR_ROOT)] = ROOT,
 ) -> JsonApiResponse:
     """The folders directly inside `filter[parent]` (a folder's id, or `root`), by name."""
-    parent_id = None if parent == ROOT else _as_id(parent, "folder")
+    parent_id = None if parent == ROOT else parse_id(parent, folders.MISSING_FOLDER)
     if parent_id is not None:
         folders.load_folder(session, actor=actor, folder_id=parent_id)
     found = folders.list_folders(session, actor=actor, parent_id=parent_id)
@@ -93,7 +87,7 @@ async def update_folder(
 ) -> JsonApiResponse:
     """A new `attributes.name` renames; a new `relationships.parent` moves (null: to the root)."""
     data = resource_object(await read_document(request), "folders", folder_id)
-    target = _as_id(folder_id, "folder")
+    target = parse_id(folder_id, folders.MISSING_FOLDER)
     name = members(data, "attributes", {"name"}).get("name")
     if name is not None and not isinstance(name, str):
         raise InvalidInput("“attributes.name” must be text.")
@@ -116,7 +110,7 @@ async def update_folder(
 )
 def delete_folder(folder_id: str, session: SessionDep, actor: ActorDep) -> Response:
     """409 naming what the folder holds: deleting a folder never deletes images."""
-    folders.delete_folder(session, actor=actor, folder_id=_as_id(folder_id, "folder"))
+    folders.delete_folder(session, actor=actor, folder_id=parse_id(folder_id, folders.MISSING_FOLDER))
     return Response(status_code=204)
 
 
@@ -150,4 +144,4 @@ def _parent_from(data: dict[str, Any]) -> tuple[bool, UUID | None]:
         or not isinstance(linkage.get("id"), str)
     ):
         raise InvalidInput("“relationships.parent.data” must be null or {“type”: “folders”, “id”: …}.")
-    return True, _as_id(linkage["id"], "folder")
+    return True, parse_id(linkage["id"], folders.MISSING_FOLDER)

@@ -16,6 +16,7 @@ from nexus_core.content.renderer import MediaCatalog, library_item_id, render_do
 from nexus_core.content.sanitize import is_safe_image_url
 from nexus_core.content.templates import DEFAULT_TEMPLATE, FieldType, get_template
 from nexus_core.errors import InvalidInput, NotFound
+from nexus_core.ids import parse_id
 from nexus_core.media import paths, renditions
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PageStatus, Project
 from nexus_core.models.base import utcnow
@@ -24,6 +25,7 @@ from nexus_core.read_models import MediaItemView, PageView
 from nexus_core.text import require_storable, require_storable_document
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+MISSING_PAGE = "No such page in this project."
 EMPTY_DOCUMENT: dict[str, Any] = {"type": "doc", "content": [{"type": "paragraph"}]}
 
 
@@ -69,12 +71,9 @@ def get_page(session: Session, *, actor: Actor, page_id: UUID | str) -> PageView
 
 def _load_page(session: Session, *, actor: Actor, page_id: UUID | str) -> Page:
     authorize(actor, Action.VIEW)
-    try:
-        page = session.get(Page, UUID(str(page_id)))
-    except ValueError:
-        page = None
+    page = session.get(Page, parse_id(page_id, MISSING_PAGE))
     if page is None or page.project_id != actor.project_id:
-        raise NotFound("No such page in this project.")
+        raise NotFound(MISSING_PAGE)
     return page
 
 

@@ -17,6 +17,7 @@ from nexus_core.read_models import FolderView
 from nexus_core.text import require_storable
 
 MAX_NAME_LENGTH = 100
+MISSING_FOLDER = "No such folder in this project."
 
 
 def clean_name(name: str) -> str:
@@ -128,7 +129,7 @@ def move_items(session: Session, *, actor: Actor, item_ids: list[UUID], folder_i
 def load_folder(session: Session, *, actor: Actor, folder_id: UUID | None) -> Folder:
     folder = session.get(Folder, folder_id) if folder_id else None
     if folder is None or folder.project_id != actor.project_id:
-        raise NotFound("No such folder in this project.")
+        raise NotFound(MISSING_FOLDER)
     return folder
 
 

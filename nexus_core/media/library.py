@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from nexus_core.errors import InvalidInput, NotFound
+from nexus_core.ids import parse_id
 from nexus_core.media import renditions
 from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, Role, User
@@ -61,13 +62,7 @@ def load_item(session: Session, *, actor: Actor, item_id: UUID | str) -> MediaIt
 
 
 def as_item_id(value: UUID | str) -> UUID:
-    """An item id as given by a caller; text that is no UUID names no item."""
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound("No such media item in this project.") from None
+    return parse_id(value, "No such media item in this project.")
 
 
 def list_items(
