@@ -50,7 +50,7 @@ from sqlmodel import Session, col
 from nexus_core import accounts, projects
 from nexus_core.db import create_db_engine
 from nexus_core.media import formats, paths, renditions
-from nexus_core.media.library import list_items
+from nexus_core.media.listing import list_items
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.models.base import new_id
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
@@ -512,7 +512,7 @@ def _print_table(libraries: list[Library]) -> bool:
         "\nfirst grid: navigation start to all page-1 tiles in the DOM with the images in view loaded "
         "(HTML: the page's response end; connected: NiceGUI's websocket handshake; tiles in DOM: before images).\n"
         "next page: click on 2 to new tiles replacing the old ones with the images in view loaded.\n"
-        "SQL: nexus_core.media.library.list_items as the page calls it (COUNT + SELECT of 48), in-process on the same "
+        "SQL: nexus_core.media.listing.list_items as the page calls it (COUNT + SELECT of 48), in-process on the same "
         "SQLite file; SQL last: the last page (largest OFFSET); COUNT: the count alone.\n"
         f"The {SIZES[0]}-item library shows {SIZES[0]} tiles, the others {PAGE_SIZE}: 'vs 1,000' isolates the "
         "item count, 'vs 10' also includes the cost of the extra tiles."

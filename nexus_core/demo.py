@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from nexus_core import accounts, demo_images, projects, users
-from nexus_core.media import library, upload
+from nexus_core.media import listing, upload
 from nexus_core.policies import Actor
 
 DEMO_EMAIL = "demo@example.com"
@@ -42,7 +42,7 @@ def ensure_demo(session: Session) -> DemoLogin:
         actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
         _upload_samples(session, actor)
     actor = projects.actor_for(session, user_id=user.id, project_id=project.id)
-    total = library.list_items(session, actor=actor, limit=1).total
+    total = listing.list_items(session, actor=actor, limit=1).total
     return DemoLogin(email=DEMO_EMAIL, password=DEMO_PASSWORD, project_slug=DEMO_SLUG, image_count=total)
 
 

@@ -52,6 +52,15 @@ class MalformedRequest(NexusError):
     title = "Bad request"
 
 
+class InvalidParameter(MalformedRequest):
+    """A query parameter (a filter, a sort) whose value means nothing here; `parameter` names it
+    as the person wrote it, so the API can point at it (`source.parameter`)."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+
+
 class UploadTooLarge(NexusError):
     status_code = 413
     title = "File too large"

@@ -56,6 +56,8 @@ class MediaItemView(ReadModel):
     storage_backend: str
     folder_id: UUID | None
     sha256: str | None
+    tags: tuple[str, ...] = ()
+    """Filled by library.views_of (a row has no such column)."""
     status: MediaStatus
     error: str | None
     inserted_at: datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 from fastapi.responses import JSONResponse
 
@@ -34,11 +35,19 @@ def media_item_resource(item: MediaItemView, *, base_url: str) -> dict[str, Any]
             "error": item.error,
             "url": base_url + paths.url(item.file_path),
             "variants": {name: base_url + paths.url(path) for name, path in sorted(item.variants.items())},
+            "tags": list(item.tags),
+            "sha256": item.sha256,
             "inserted_at": as_utc(item.inserted_at).isoformat(),
             "updated_at": as_utc(item.updated_at).isoformat(),
         },
+        "relationships": {"folder": {"data": folder_identifier(item.folder_id)}},
         "links": {"self": f"{base_url}/api/v1/media_items/{item.id}"},
     }
+
+
+def folder_identifier(folder_id: UUID | None) -> dict[str, str] | None:
+    """The resource identifier of a folder; None (JSON null) for the library's root."""
+    return {"type": "folders", "id": str(folder_id)} if folder_id else None
 
 
 def page_links(

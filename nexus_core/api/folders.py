@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
-from nexus_core.api.documents import JsonApiResponse
-from nexus_core.api.request_documents import members, read_document, resource_object
+from nexus_core.api.documents import JsonApiResponse, folder_identifier
+from nexus_core.api.request_documents import folder_relationship, members, read_document, resource_object
 from nexus_core.api.routing import JsonApiRoute
 from nexus_core.api.schemas import FolderDocument, FolderListDocument, TagListDocument, answers, folder_body
 from nexus_core.config import get_settings
@@ -26,12 +25,11 @@ ID_OR_ROOT = r"^(root|[0-9a-fA-F-]{32,36})$"
 
 
 def folder_resource(folder: FolderView, *, base: str) -> dict[str, Any]:
-    parent = {"type": "folders", "id": str(folder.parent_id)} if folder.parent_id else None
     return {
         "type": "folders",
         "id": str(folder.id),
         "attributes": {"name": folder.name, "depth": folder.depth},
-        "relationships": {"parent": {"data": parent}},
+        "relationships": {"parent": {"data": folder_identifier(folder.parent_id)}},
         "links": {"self": f"{base}/api/v1/folders/{folder.id}"},
     }
 
@@ -67,7 +65,7 @@ async def create_folder(request: Request, session: SessionDep, actor: ActorDep) 
     name = members(data, "attributes", {"name"}).get("name")
     if not isinstance(name, str):
         raise InvalidInput("A folder needs “attributes.name” (text).")
-    _, parent_id = _parent_from(data)
+    _, parent_id = folder_relationship(data, "parent")
     folder = await run_in_threadpool(
         folders.create_folder, session, actor=actor, name=name, parent_id=parent_id
     )
@@ -91,7 +89,7 @@ async def update_folder(
     name = members(data, "attributes", {"name"}).get("name")
     if name is not None and not isinstance(name, str):
         raise InvalidInput("“attributes.name” must be text.")
-    moving, parent_id = _parent_from(data)
+    moving, parent_id = folder_relationship(data, "parent")
 
     def change() -> FolderView:
         folder = FolderView.of(folders.load_folder(session, actor=actor, folder_id=target))
@@ -127,21 +125,3 @@ def list_tags(session: SessionDep, actor: ActorDep) -> JsonApiResponse:
             "meta": {"total": len(found)},
         }
     )
-
-
-def _parent_from(data: dict[str, Any]) -> tuple[bool, UUID | None]:
-    """Whether the document names a parent, and which: a folder's id, or None for the root."""
-    relationships = members(data, "relationships", {"parent"})
-    if "parent" not in relationships:
-        return False, None
-    parent = relationships["parent"]
-    linkage = parent.get("data", False) if isinstance(parent, dict) else False
-    if linkage is None:
-        return True, None
-    if (
-        not isinstance(linkage, dict)
-        or linkage.get("type") != "folders"
-        or not isinstance(linkage.get("id"), str)
-    ):
-        raise InvalidInput("“relationships.parent.data” must be null or {“type”: “folders”, “id”: …}.")
-    return True, parse_id(linkage["id"], folders.MISSING_FOLDER)

@@ -1,20 +1,22 @@
-"""/api/v1/media_items: list, upload, read, change alt text, delete."""
+"""/api/v1/media_items: list (filtered, sorted), upload, read, change (alt text, tags, folder), delete."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
 from nexus_core.api.documents import JsonApiResponse, media_item_resource, page_links
+from nexus_core.api.item_changes import item_changes
+from nexus_core.api.media_filters import FILTER, item_filter, item_sort
 from nexus_core.api.request_documents import read_document, resource_object
 from nexus_core.api.routing import JsonApiRoute
 from nexus_core.api.schemas import (
-    ALT_TEXT_CHANGE,
+    ITEM_CHANGE,
     UPLOAD_FORM,
     MediaItemDocument,
     MediaItemListDocument,
@@ -24,41 +26,41 @@ from nexus_core.api.schemas import (
 from nexus_core.body_limit import upload_receive
 from nexus_core.config import get_settings
 from nexus_core.errors import InvalidInput
-from nexus_core.media import deletion, editing, library
+from nexus_core.media import deletion, editing, library, listing
 from nexus_core.media import upload as uploading
-from nexus_core.models import MediaStatus
 
 router = APIRouter(
     prefix="/media_items", route_class=JsonApiRoute, default_response_class=JsonApiResponse, tags=["media"]
 )
-
-NO_NUL = r"^[^\x00]*$"
-"""A search with NUL is a bad parameter (400) here; PostgreSQL could not even compare it."""
 
 
 def _base_url(request: Request) -> str:
     return base_url(request, get_settings())
 
 
-@router.get("", responses=answers(200, MediaItemListDocument, 400, 401, 503))
+@router.get("", responses=answers(200, MediaItemListDocument, 400, 401, 404, 503))
 def list_media_items(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    limit: Annotated[int, Query(alias="page[limit]", ge=1, le=library.MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(alias="page[offset]", ge=0, le=library.MAX_PAGE_OFFSET)] = 0,
-    status: Annotated[MediaStatus | None, Query(alias="filter[status]")] = None,
-    query: Annotated[str | None, Query(alias="filter[q]", max_length=200, pattern=NO_NUL)] = None,
+    filters: Annotated[listing.ItemFilter, Depends(item_filter)],
+    sort: Annotated[listing.Sort, Depends(item_sort)],
+    limit: Annotated[int, Query(alias="page[limit]", ge=1, le=listing.MAX_PAGE_SIZE)] = 20,
+    offset: Annotated[int, Query(alias="page[offset]", ge=0, le=listing.MAX_PAGE_OFFSET)] = 0,
 ) -> JsonApiResponse:
-    page = library.list_items(session, actor=actor, limit=limit, offset=offset, status=status, query=query)
+    """Newest first unless `sort` says otherwise; filters combine (all must hold). 404: the folder of
+    `filter[folder]` is not in the project."""
+    page = listing.list_items(session, actor=actor, filters=filters, sort=sort, limit=limit, offset=offset)
     base_url = _base_url(request)
-    filters = {key: value for key, value in (("filter[status]", status), ("filter[q]", query)) if value}
+    query = {FILTER.format(name): value for name, value in filters.as_params().items()}
+    if sort != listing.Sort.NEWEST:
+        query["sort"] = sort.value
     return JsonApiResponse(
         {
             "data": [media_item_resource(item, base_url=base_url) for item in page.items],
             "links": page_links(
                 self_url=f"{base_url}/api/v1/media_items",
-                query=filters,
+                query=query,
                 offset=offset,
                 limit=limit,
                 total=page.total,
@@ -117,27 +119,17 @@ def get_media_item(request: Request, item_id: str, session: SessionDep, actor: A
 @router.patch(
     "/{item_id}",
     responses=answers(200, MediaItemDocument, 400, 401, 403, 404, 409, 413, 422, 503),
-    openapi_extra=ALT_TEXT_CHANGE,
+    openapi_extra=ITEM_CHANGE,
 )
 async def update_media_item(
     request: Request, item_id: str, session: SessionDep, actor: ActorDep
 ) -> JsonApiResponse:
-    alt_text = _alt_text_from_document(await read_document(request), item_id)
+    """Changes `attributes.alt_text`, `attributes.tags` (the whole list) and `relationships.folder`."""
+    changes = item_changes(resource_object(await read_document(request), "media_items", item_id))
     item = await run_in_threadpool(
-        editing.update_alt_text, session, actor=actor, item_id=item_id, alt_text=alt_text
+        editing.update_item, session, actor=actor, item_id=item_id, changes=changes
     )
     return JsonApiResponse({"data": media_item_resource(item, base_url=_base_url(request))})
-
-
-def _alt_text_from_document(document: Any, item_id: str) -> str:
-    data = resource_object(document, "media_items", item_id)
-    attributes = data.get("attributes")
-    if not isinstance(attributes, dict) or set(attributes) != {"alt_text"}:
-        raise InvalidInput("Only the attribute “alt_text” can be changed.")
-    alt_text = attributes["alt_text"]
-    if alt_text is not None and not isinstance(alt_text, str):
-        raise InvalidInput("“alt_text” must be a string.")
-    return alt_text or ""
 
 
 @router.delete("/{item_id}", status_code=204, responses=answers(204, None, 400, 401, 403, 404, 409, 503))

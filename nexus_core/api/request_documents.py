@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from uuid import UUID
 
 from starlette.requests import Request
 
 from nexus_core.body_limit import refuse_declared_excess, within_limit
 from nexus_core.config import MEGABYTE
 from nexus_core.errors import Conflict, InvalidInput, MalformedRequest
+from nexus_core.ids import parse_id
+from nexus_core.media.folders import MISSING_FOLDER
 
 JSON_BODY_LIMIT = MEGABYTE
 
@@ -49,3 +52,22 @@ def members(data: dict[str, Any], key: str, allowed: set[str]) -> dict[str, Any]
             f"Unknown {key}: {', '.join(sorted(unknown))}; this operation takes {', '.join(sorted(allowed))}."
         )
     return found
+
+
+def folder_relationship(data: dict[str, Any], name: str) -> tuple[bool, UUID | None]:
+    """Whether the resource object sets its one relationship, the folder `name`, and to which folder
+    (None: the library's root)."""
+    relationships = members(data, "relationships", {name})
+    if name not in relationships:
+        return False, None
+    relationship = relationships[name]
+    linkage = relationship.get("data", False) if isinstance(relationship, dict) else False
+    if linkage is None:
+        return True, None
+    if (
+        not isinstance(linkage, dict)
+        or linkage.get("type") != "folders"
+        or not isinstance(linkage.get("id"), str)
+    ):
+        raise InvalidInput(f"“relationships.{name}.data” must be null or {{“type”: “folders”, “id”: …}}.")
+    return True, parse_id(linkage["id"], MISSING_FOLDER)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from nexus_core.api.documents import error_response
 from nexus_core.body_limit import CLOSE
-from nexus_core.errors import MediaInUse, NexusError, NotAuthenticated, RequestTooLarge
+from nexus_core.errors import InvalidParameter, MediaInUse, NexusError, NotAuthenticated, RequestTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ class JsonApiRoute(APIRoute):
             try:
                 return await handler(request)
             except NexusError as error:
-                meta, headers = _error_meta(error), _error_headers(error)
-                return error_response(error.status_code, error.title, str(error), meta=meta, headers=headers)
+                return nexus_error_response(error)
             except RequestValidationError as error:
                 return _validation_error_response(error)
             except OperationalError:
@@ -48,6 +47,22 @@ class JsonApiRoute(APIRoute):
                 return error_response(error.status_code, "Error", str(error.detail))
 
         return handle
+
+
+def nexus_error_response(error: NexusError, *, pointer: str | None = None) -> Response:
+    """The JSON:API error document of a domain error; `pointer` names the part of the request
+    document it is about (JSON Pointer)."""
+    source = {"parameter": error.parameter} if isinstance(error, InvalidParameter) else None
+    if pointer is not None:
+        source = {"pointer": pointer}
+    return error_response(
+        error.status_code,
+        error.title,
+        str(error),
+        source=source,
+        meta=_error_meta(error),
+        headers=_error_headers(error),
+    )
 
 
 def _unknown_parameter_response(parameter: str, known: frozenset[str]) -> Response:

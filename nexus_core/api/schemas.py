@@ -43,6 +43,10 @@ class MediaItemAttributes(BaseModel):
     error: str | None
     url: str
     variants: dict[str, str] = Field(description="Variant name (thumb, medium, large) → absolute URL.")
+    tags: list[str] = Field(description="By name, ignoring case.")
+    sha256: str | None = Field(
+        description="Hex SHA-256 of the stored original; null for items stored before it was recorded."
+    )
     inserted_at: datetime
     updated_at: datetime
 
@@ -51,10 +55,24 @@ class Links(BaseModel):
     self: str
 
 
+class ResourceIdentifier(BaseModel):
+    type: Literal["folders"]
+    id: str
+
+
+class FolderRelationship(BaseModel):
+    data: ResourceIdentifier | None = Field(description="None: the library's root.")
+
+
+class MediaItemRelationships(BaseModel):
+    folder: FolderRelationship
+
+
 class MediaItemResource(BaseModel):
     type: Literal["media_items"]
     id: str
     attributes: MediaItemAttributes
+    relationships: MediaItemRelationships
     links: Links
 
 
@@ -90,17 +108,8 @@ class MediaItemListDocument(BaseModel):
     meta: ListMeta
 
 
-class ResourceIdentifier(BaseModel):
-    type: Literal["folders"]
-    id: str
-
-
-class ParentRelationship(BaseModel):
-    data: ResourceIdentifier | None = Field(description="None: the library's root.")
-
-
 class FolderRelationships(BaseModel):
-    parent: ParentRelationship
+    parent: FolderRelationship
 
 
 class FolderAttributes(BaseModel):
@@ -186,31 +195,7 @@ UPLOAD_FORM = request_body(
         },
     },
 )
-ALT_TEXT_CHANGE = request_body(
-    JSONAPI_MEDIA_TYPE,
-    {
-        "type": "object",
-        "required": ["data"],
-        "properties": {
-            "data": {
-                "type": "object",
-                "required": ["type", "attributes"],
-                "properties": {
-                    "type": {"const": "media_items"},
-                    "id": {"type": "string"},
-                    "attributes": {
-                        "type": "object",
-                        "required": ["alt_text"],
-                        "properties": {"alt_text": {"type": ["string", "null"]}},
-                        "additionalProperties": False,
-                    },
-                },
-            }
-        },
-    },
-)
-
-_PARENT = {
+_FOLDER_LINKAGE = {
     "type": "object",
     "required": ["data"],
     "properties": {
@@ -244,7 +229,7 @@ def folder_body(*, creating: bool) -> dict[str, Any]:
             "attributes": {**attributes, "required": ["name"]} if creating else attributes,
             "relationships": {
                 "type": "object",
-                "properties": {"parent": _PARENT},
+                "properties": {"parent": _FOLDER_LINKAGE},
                 "additionalProperties": False,
             },
         },
@@ -252,3 +237,30 @@ def folder_body(*, creating: bool) -> dict[str, Any]:
     return request_body(
         JSONAPI_MEDIA_TYPE, {"type": "object", "required": ["data"], "properties": {"data": data}}
     )
+
+
+MEDIA_ITEM_CHANGE_DATA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "type": {"const": "media_items"},
+        "id": {"type": "string"},
+        "attributes": {
+            "type": "object",
+            "properties": {
+                "alt_text": {"type": ["string", "null"], "maxLength": 1000},
+                "tags": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 50}},
+            },
+            "additionalProperties": False,
+        },
+        "relationships": {
+            "type": "object",
+            "properties": {"folder": _FOLDER_LINKAGE},
+            "additionalProperties": False,
+        },
+    },
+}
+ITEM_CHANGE = request_body(
+    JSONAPI_MEDIA_TYPE,
+    {"type": "object", "required": ["data"], "properties": {"data": MEDIA_ITEM_CHANGE_DATA}},
+)

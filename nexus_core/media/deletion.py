@@ -33,15 +33,22 @@ def delete_item(
     for a later sweep instead of being forgotten. An item used by pages is kept unless `force`.
     """
     item = load_item(session, actor=actor, item_id=item_id)
+    owed = forget_item(session, actor=actor, item=item, force=force)
+    session.commit()
+    delete_pending_files(session, owed, storage or storage_named(item.storage_backend))
+
+
+def forget_item(session: Session, *, actor: Actor, item: MediaItem, force: bool) -> list[PendingDeletion]:
+    """Delete the row and record each of its files as owed; the caller commits, then deletes the files
+    (so a batch that fails later deletes none)."""
     authorize(actor, Action.DELETE_MEDIA)
     if not force:
         _refuse_if_in_use(session, item)
-    storage = storage or storage_named(item.storage_backend)
     owed = [PendingDeletion(path=path, storage_backend=item.storage_backend) for path in stored_paths(item)]
     session.delete(item)
     session.add_all(owed)
-    session.commit()
-    delete_pending_files(session, owed, storage)
+    session.flush()
+    return owed
 
 
 def _refuse_if_in_use(session: Session, item: MediaItem) -> None:

@@ -109,23 +109,6 @@ def list_folders(session: Session, *, actor: Actor, parent_id: UUID | None = Non
     return [FolderView.of(folder) for folder in session.exec(query.order_by(func.lower(Folder.name)))]
 
 
-def move_items(session: Session, *, actor: Actor, item_ids: list[UUID], folder_id: UUID | None) -> int:
-    """Put images of the project into a folder (None: the root); how many moved."""
-    authorize(actor, Action.EDIT_MEDIA)
-    if folder_id is not None:
-        load_folder(session, actor=actor, folder_id=folder_id)
-    items = session.exec(
-        select(MediaItem).where(MediaItem.project_id == actor.project_id, col(MediaItem.id).in_(item_ids))
-    ).all()
-    if len(items) != len(set(item_ids)):
-        raise NotFound("Some of these images are not in this project.")
-    for item in items:
-        item.folder_id = folder_id
-        session.add(item)
-    session.commit()
-    return len(items)
-
-
 def load_folder(session: Session, *, actor: Actor, folder_id: UUID | None) -> Folder:
     folder = session.get(Folder, folder_id) if folder_id else None
     if folder is None or folder.project_id != actor.project_id:

@@ -1,32 +1,21 @@
-"""Reading the library: one item, a page of items (filtered, searched), an item's details, live statuses."""
+"""Reading the library: one item with its tags, an item's details, where it is used, live statuses."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from nexus_core.errors import InvalidInput, NotFound
+from nexus_core.errors import NotFound
 from nexus_core.ids import parse_id
 from nexus_core.media import renditions
 from nexus_core.media.storage import Storage, storage_named
-from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, Role, User
+from nexus_core.models import MediaItem, MediaReference, MediaStatus, MediaTag, Page, Role, Tag, User
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import MediaItemView
-from nexus_core.text import require_storable
-
-MAX_PAGE_SIZE = 100
-MAX_PAGE_OFFSET = 1_000_000_000
-"""Far beyond any library, and far below the integer limits of SQLite and PostgreSQL (2^63 - 1)."""
-
-
-@dataclass(frozen=True)
-class MediaPage:
-    items: list[MediaItemView]
-    total: int
 
 
 @dataclass(frozen=True)
@@ -49,7 +38,36 @@ class ItemDetails:
 
 
 def get_item(session: Session, *, actor: Actor, item_id: UUID | str) -> MediaItemView:
-    return MediaItemView.of(load_item(session, actor=actor, item_id=item_id))
+    return view_of(session, load_item(session, actor=actor, item_id=item_id))
+
+
+def view_of(session: Session, item: MediaItem) -> MediaItemView:
+    return views_of(session, [item])[0]
+
+
+def views_of(session: Session, items: Sequence[MediaItem]) -> list[MediaItemView]:
+    """Read models of rows, each with its tags (one query for them all)."""
+    carried = tags_of(session, [item.id for item in items])
+    return [
+        MediaItemView.of(item).model_copy(update={"tags": tuple(carried.get(item.id, ()))}) for item in items
+    ]
+
+
+def tags_of(session: Session, item_ids: Iterable[UUID]) -> dict[UUID, list[str]]:
+    """Each item's tags, by name; items without tags are left out."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(MediaTag.media_item_id, Tag.name)
+        .join(Tag, col(Tag.id) == MediaTag.tag_id)
+        .where(col(MediaTag.media_item_id).in_(ids))
+        .order_by(func.lower(Tag.name))
+    )
+    found: dict[UUID, list[str]] = {}
+    for item_id, name in rows:
+        found.setdefault(item_id, []).append(name)
+    return found
 
 
 def load_item(session: Session, *, actor: Actor, item_id: UUID | str) -> MediaItem:
@@ -65,53 +83,27 @@ def as_item_id(value: UUID | str) -> UUID:
     return parse_id(value, "No such media item in this project.")
 
 
-def list_items(
-    session: Session,
-    *,
-    actor: Actor,
-    limit: int = 50,
-    offset: int = 0,
-    status: MediaStatus | None = None,
-    query: str | None = None,
-) -> MediaPage:
-    """Newest first, filtered by status and by a search in filename and alt text."""
-    authorize(actor, Action.VIEW)
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
-    if not 0 <= offset <= MAX_PAGE_OFFSET:
-        raise InvalidInput(f"The page offset must be between 0 and {MAX_PAGE_OFFSET}.")
-    conditions: list[ColumnElement[bool]] = [col(MediaItem.project_id) == actor.project_id]
-    if status is not None:
-        conditions.append(col(MediaItem.status) == status)
-    if query and query.strip():
-        pattern = "%" + _escape_like(require_storable(query.strip(), "The search").lower()) + "%"
-        conditions.append(
-            or_(
-                func.lower(MediaItem.filename).like(pattern, escape="\\"),
-                func.lower(MediaItem.alt_text).like(pattern, escape="\\"),
-            )
-        )
-    total = session.exec(select(func.count()).select_from(MediaItem).where(*conditions)).one()
-    items = session.exec(
-        select(MediaItem)
-        .where(*conditions)
-        .order_by(col(MediaItem.inserted_at).desc(), col(MediaItem.id).desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return MediaPage(items=[MediaItemView.of(item) for item in items], total=total)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def pages_using(session: Session, item_id: UUID) -> list[tuple[str, str]]:
     """(id, title) of every page that uses the item, by title."""
     rows = session.exec(
         select(Page.id, Page.title)
         .join(MediaReference, col(MediaReference.page_id) == Page.id)
         .where(MediaReference.media_item_id == item_id)
+        .order_by(Page.title)
+    )
+    return [(str(page_id), title) for page_id, title in rows]
+
+
+def pages_using_any(session: Session, *, actor: Actor, item_ids: Sequence[UUID]) -> list[tuple[str, str]]:
+    """(id, title) of every page of the project that uses any of the items, by title (the warning
+    before a bulk delete)."""
+    authorize(actor, Action.VIEW)
+    rows = session.exec(
+        select(Page.id, Page.title)
+        .where(Page.project_id == actor.project_id)
+        .join(MediaReference, col(MediaReference.page_id) == Page.id)
+        .where(col(MediaReference.media_item_id).in_(list(item_ids)))
+        .distinct()
         .order_by(Page.title)
     )
     return [(str(page_id), title) for page_id, title in rows]
@@ -129,7 +121,7 @@ def get_item_details(
         stat = storage.stat(path)
         variants.append(VariantFile(name=name, path=path, size=stat.size if stat else None))
     return ItemDetails(
-        item=MediaItemView.of(item),
+        item=view_of(session, item),
         uploader_email=uploader.email if uploader else None,
         variants=variants,
         used_in=pages_using(session, item.id),

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, delete, select
 
 from nexus_core.errors import InvalidInput
 from nexus_core.media.library import load_item
-from nexus_core.models import MediaTag, Tag
+from nexus_core.models import MediaItem, MediaTag, Tag
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import TagCount
 from nexus_core.text import require_storable
@@ -41,29 +41,18 @@ def set_tags(session: Session, *, actor: Actor, item_id: UUID | str, tags: Itera
     """Replace the item's tags; returns them as the project spells them."""
     item = load_item(session, actor=actor, item_id=item_id)
     authorize(actor, Action.EDIT_MEDIA)
-    wanted = clean_tags(tags)
-    rows = _tags_named(session, actor.project_id, wanted)
+    names = replace_tags(session, item, tags)
+    session.commit()
+    return names
+
+
+def replace_tags(session: Session, item: MediaItem, tags: Iterable[str]) -> list[str]:
+    """The item carries exactly `tags` once the caller commits; returns them as the project spells them."""
+    rows = _tags_named(session, item.project_id, clean_tags(tags))
     session.exec(delete(MediaTag).where(col(MediaTag.media_item_id) == item.id))
     session.add_all(MediaTag(media_item_id=item.id, tag_id=row.id) for row in rows)
-    session.commit()
+    session.flush()
     return [row.name for row in rows]
-
-
-def tags_of(session: Session, item_ids: Iterable[UUID]) -> dict[UUID, list[str]]:
-    """Each item's tags, by name; items without tags are left out."""
-    ids = list(item_ids)
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(MediaTag.media_item_id, Tag.name)
-        .join(Tag, col(Tag.id) == MediaTag.tag_id)
-        .where(col(MediaTag.media_item_id).in_(ids))
-        .order_by(func.lower(Tag.name))
-    )
-    found: dict[UUID, list[str]] = {}
-    for item_id, name in rows:
-        found.setdefault(item_id, []).append(name)
-    return found
 
 
 def list_tags(session: Session, *, actor: Actor) -> list[TagCount]:

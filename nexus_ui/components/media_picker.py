@@ -6,7 +6,7 @@ from uuid import UUID
 
 from nicegui import events, ui
 
-from nexus_core.media import library
+from nexus_core.media import listing
 from nexus_core.policies import Action, can
 from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
@@ -135,15 +135,19 @@ class MediaPicker:
         if page is not None:
             self._append(page)
 
-    async def _fetch(self, *, offset: int) -> library.MediaPage | None:
+    async def _fetch(self, *, offset: int) -> listing.MediaPage | None:
         """None on failure, or when the search changed meanwhile (a newer answer is on its way)."""
         query = self._query
         page = await call(
-            self._context, library.list_items, limit=PAGE_SIZE, offset=offset, query=query or None
+            self._context,
+            listing.list_items,
+            limit=PAGE_SIZE,
+            offset=offset,
+            filters=listing.ItemFilter(q=query or None),
         )
         return page if page is not FAILED and query == self._query else None
 
-    def _append(self, page: library.MediaPage) -> None:
+    def _append(self, page: listing.MediaPage) -> None:
         self._total = page.total
         known = {item.id for item in self._items}
         fresh = [item for item in page.items if item.id not in known]

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from nexus_core.media import library
+from nexus_core.media import library, listing
 from nexus_core.models import MediaStatus
 from nexus_core.policies import Action, can
 from nexus_ui.calls import FAILED, call, load
@@ -28,15 +28,14 @@ def page_query(*, page: int, query: str, status: str) -> dict[str, Any]:
     return {
         "limit": PAGE_SIZE,
         "offset": (page - 1) * PAGE_SIZE,
-        "status": MediaStatus(status) if status else None,
-        "query": query or None,
+        "filters": listing.ItemFilter(q=query or None, status=MediaStatus(status) if status else None),
     }
 
 
 class MediaLibrary:
     """Only the visible page is queried and rendered, so 10,000 items open as fast as 10."""
 
-    def __init__(self, context: ProjectContext, first_page: library.MediaPage) -> None:
+    def __init__(self, context: ProjectContext, first_page: listing.MediaPage) -> None:
         self.context = context
         self.page = 1
         self.query = ""
@@ -66,7 +65,7 @@ class MediaLibrary:
 
     async def reload(self) -> None:
         arguments = page_query(page=self.page, query=self.query, status=self.status)
-        result = await call(self.context, library.list_items, **arguments)
+        result = await call(self.context, listing.list_items, **arguments)
         if result is not FAILED:
             self.result = result
             self.grid_area.refresh()
@@ -131,7 +130,7 @@ async def media_library_page(slug: str) -> RedirectResponse | None:
     context = await open_project_page(slug, f"/admin/{slug}/media")
     if isinstance(context, RedirectResponse):
         return context
-    first_page = await load(context, library.list_items, **page_query(page=1, query="", status=""))
+    first_page = await load(context, listing.list_items, **page_query(page=1, query="", status=""))
     with project_frame(context, active="media", title="Media"):
         MediaLibrary(context, first_page)
     return None

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from nexus_core import accounts, projects
 from nexus_core.content import pages
 from nexus_core.errors import InvalidInput
-from nexus_core.media import editing, library
+from nexus_core.media import editing, listing
 from nexus_core.models import Project, Role
 from tests.factories import PASSWORD, admin_of, make_project, make_user
 
@@ -46,8 +46,8 @@ USE_CASES: dict[str, Callable[[Session, Project, str], object]] = {
     ),
     "page title": lambda session, project, text: _page(session, project, title=text),
     "template field": lambda session, project, text: _page(session, project, template_data={"summary": text}),
-    "library search": lambda session, project, text: library.list_items(
-        session, actor=admin_of(session, project), query=text
+    "library search": lambda session, project, text: listing.list_items(
+        session, actor=admin_of(session, project), filters=listing.ItemFilter(q=text)
     ),
     "alt text": lambda session, project, text: editing.clean_alt_text(text),
     "rich text": lambda session, project, text: _page(

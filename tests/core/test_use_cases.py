@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from nexus_core import projects, use_cases, users
 from nexus_core.errors import Forbidden, NotFound
-from nexus_core.media import library
+from nexus_core.media import library, listing
 from nexus_core.media import upload as uploading
 from nexus_core.models import Role
 from nexus_core.read_models import MediaItemView, UserView
@@ -41,7 +41,7 @@ def test_use_cases_hand_back_frozen_plain_data(session: Session) -> None:
     project = make_project(session)
     admin = admin_of(session, project)
     uploaded = upload_as(admin.user_id, project.id)
-    listed = use_cases.run_as_member(admin.user_id, project.id, library.list_items).items
+    listed = use_cases.run_as_member(admin.user_id, project.id, listing.list_items).items
     assert [type(item) for item in listed] == [MediaItemView]
     assert (listed[0].id, listed[0].filename, listed[0].file_size) == (
         uploaded.id,

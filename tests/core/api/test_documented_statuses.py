@@ -109,8 +109,9 @@ class Setting:
 
 PRODUCE: dict[tuple[str, str, int], Callable[[Setting], httpx.Response]] = {
     ("get", LIST, 200): lambda s: s.send("GET", LIST, "viewer"),
-    ("get", LIST, 400): lambda s: s.send("GET", LIST, params={"filter[type]": "webp"}),
+    ("get", LIST, 400): lambda s: s.send("GET", LIST, params={"filter[type]": "bmp"}),
     ("get", LIST, 401): lambda s: s.send("GET", LIST, "no key"),
+    ("get", LIST, 404): lambda s: s.send("GET", LIST, params={"filter[folder]": MISSING_ID}),
     ("get", LIST, 503): lambda s: s.without_database(lambda: s.send("GET", LIST)),
     ("post", LIST, 201): lambda s: upload(s.client, s.team, data=images.png(10, 10), name="a.png"),
     ("post", LIST, 400): lambda s: s.send(

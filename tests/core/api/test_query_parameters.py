@@ -15,10 +15,10 @@ LIST = "/api/v1/media_items"
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
-        ("filter[type]", "webp"),
+        ("filter[colour]", "red"),
         ("filter[mime_type]", "image/png"),
         ("filter[status", "ready"),
-        ("sort", "-inserted_at"),
+        ("sort[]", "-inserted_at"),
         ("page[size]", "5"),
         ("page[number]", "2"),
         ("include", "pages"),
@@ -34,7 +34,8 @@ def test_unknown_list_parameter_is_400_naming_it(
     body = checked(client.get(LIST, params={parameter: value}, headers=team.headers("viewer")), 400)
     error = body["errors"][0]
     assert error["source"] == {"parameter": parameter}
-    assert "filter[q], filter[status], page[limit], page[offset]" in error["detail"]
+    assert "filter[q], filter[status], filter[tag], filter[type]" in error["detail"]
+    assert error["detail"].endswith("page[limit], page[offset], sort.")
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])

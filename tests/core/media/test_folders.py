@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from nexus_core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from nexus_core.media import folders, library
+from nexus_core.media import bulk, folders, library
 from nexus_core.media import upload as uploading
 from nexus_core.media.storage import storage_named
 from nexus_core.models import Project, Role
@@ -103,24 +103,26 @@ def test_a_folder_that_holds_anything_is_not_deleted(
     inner = folders.create_folder(session, actor=editor, name="Inner", parent_id=trips.id)
     files = [uploading.IncomingFile("quay.png", images.png(40, 30))]
     item = uploading.upload(session, actor=admin_of(session, project), files=files)[0]
-    folders.move_items(session, actor=editor, item_ids=[item.id], folder_id=trips.id)
+    bulk.move(session, actor=editor, item_ids=[item.id], folder=trips.id)
     with pytest.raises(Conflict, match="“Trips” holds 1 image and 1 folder"):
         folders.delete_folder(session, actor=editor, folder_id=trips.id)
     folders.delete_folder(session, actor=editor, folder_id=inner.id)
-    folders.move_items(session, actor=editor, item_ids=[item.id], folder_id=None)
+    bulk.move(session, actor=editor, item_ids=[item.id], folder=None)
     folders.delete_folder(session, actor=editor, folder_id=trips.id)
     assert folders.list_folders(session, actor=editor) == []
     assert library.get_item(session, actor=editor, item_id=item.id).folder_id is None
 
 
-def test_folders_of_another_project_are_not_found(session: Session, editor: Actor) -> None:
+def test_folders_of_another_project_are_not_found(session: Session, project: Project, editor: Actor) -> None:
     stranger = admin_of(session, make_project(session))
+    files = [uploading.IncomingFile("quay.png", images.png(40, 30))]
+    mine = uploading.upload(session, actor=admin_of(session, project), files=files)[0]
     theirs = folders.create_folder(session, actor=stranger, name="Theirs")
     for attempt in (
         lambda: folders.create_folder(session, actor=editor, name="Mine", parent_id=theirs.id),
         lambda: folders.rename_folder(session, actor=editor, folder_id=theirs.id, name="Taken"),
         lambda: folders.delete_folder(session, actor=editor, folder_id=theirs.id),
-        lambda: folders.move_items(session, actor=editor, item_ids=[], folder_id=theirs.id),
+        lambda: bulk.move(session, actor=editor, item_ids=[mine.id], folder=theirs.id),
     ):
         with pytest.raises(NotFound):
             attempt()

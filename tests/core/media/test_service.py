@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 from xml.etree.ElementTree import canonicalize
 
@@ -17,7 +18,7 @@ from nexus_core.errors import (
     UnsupportedMediaType,
     UploadTooLarge,
 )
-from nexus_core.media import deletion, editing, jobs, library, paths, upload, variants
+from nexus_core.media import deletion, editing, jobs, library, listing, paths, upload, variants
 from nexus_core.media.storage import get_storage
 from nexus_core.media.upload import IncomingFile
 from nexus_core.models import MediaItem, MediaStatus, PendingDeletion, Role
@@ -238,7 +239,7 @@ def test_list_is_newest_first_and_confined_to_the_project(session: Session, admi
     second = upload_one(session, admin, images.png(20, 20), filename="second.png")
     other = admin_of(session, make_project(session))
     upload_one(session, other, images.png(20, 20), filename="elsewhere.png")
-    page = library.list_items(session, actor=admin)
+    page = listing.list_items(session, actor=admin)
     assert [item.id for item in page.items] == [second.id, first.id]
     assert page.total == 2
 
@@ -247,18 +248,12 @@ def test_list_searches_filters_and_pages(session: Session, admin: Actor) -> None
     upload_one(session, admin, images.png(20, 20), filename="beach.png", alt_text="Sunset at sea")
     upload_one(session, admin, images.png(20, 20), filename="forest.png", alt_text="Tall trees")
     upload_one(session, admin, images.png(20, 20), filename="100%_real.png")
-    assert [i.filename for i in library.list_items(session, actor=admin, query="SUNSET").items] == [
-        "beach.png"
-    ]
-    assert [i.filename for i in library.list_items(session, actor=admin, query="forest").items] == [
-        "forest.png"
-    ]
-    assert [i.filename for i in library.list_items(session, actor=admin, query="%_").items] == [
-        "100%_real.png"
-    ]
-    assert library.list_items(session, actor=admin, status=MediaStatus.PENDING).total == 0
-    assert library.list_items(session, actor=admin, status=MediaStatus.READY).total == 3
-    page = library.list_items(session, actor=admin, limit=2, offset=2)
+    assert [i.filename for i in library_list(session, admin, q="SUNSET").items] == ["beach.png"]
+    assert [i.filename for i in library_list(session, admin, q="forest").items] == ["forest.png"]
+    assert [i.filename for i in library_list(session, admin, q="%_").items] == ["100%_real.png"]
+    assert library_list(session, admin, status=MediaStatus.PENDING).total == 0
+    assert library_list(session, admin, status=MediaStatus.READY).total == 3
+    page = listing.list_items(session, actor=admin, limit=2, offset=2)
     assert (len(page.items), page.total) == (1, 3)
 
 
@@ -349,3 +344,7 @@ def test_corrupt_original_ends_as_error_with_a_reason(
 def test_urls_point_at_the_proxy(session: Session, admin: Actor) -> None:
     item = upload_one(session, admin, images.jpeg(400, 300))
     assert paths.url(item.variants["thumb"]) == f"/media/{admin.project_id}/{item.id}_thumb.jpg"
+
+
+def library_list(session: Session, actor: Actor, **filters: Any) -> listing.MediaPage:
+    return listing.list_items(session, actor=actor, filters=listing.ItemFilter(**filters))

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from nexus_core.errors import Forbidden, InvalidInput
-from nexus_core.media import tags
+from nexus_core.media import library, tags
 from nexus_core.media import upload as uploading
 from nexus_core.models import Project, Role
 from nexus_core.policies import Actor
@@ -40,7 +40,7 @@ def test_tags_are_trimmed_deduplicated_and_keep_the_first_spelling(session: Sess
         "boats",
     ]
     assert tags.set_tags(session, actor=admin, item_id=second.id, tags=["harbour"]) == ["Harbour"]
-    assert tags.tags_of(session, [first.id, second.id]) == {
+    assert library.tags_of(session, [first.id, second.id]) == {
         first.id: ["boats", "Harbour"],
         second.id: ["Harbour"],
     }
@@ -51,9 +51,9 @@ def test_setting_tags_replaces_them(session: Session, admin: Actor) -> None:
     item = upload(session, admin, "a.png")
     tags.set_tags(session, actor=admin, item_id=item.id, tags=["one", "two"])
     tags.set_tags(session, actor=admin, item_id=item.id, tags=["two"])
-    assert tags.tags_of(session, [item.id]) == {item.id: ["two"]}
+    assert library.tags_of(session, [item.id]) == {item.id: ["two"]}
     tags.set_tags(session, actor=admin, item_id=item.id, tags=[])
-    assert tags.tags_of(session, [item.id]) == {}
+    assert library.tags_of(session, [item.id]) == {}
     assert tags.list_tags(session, actor=admin) == []
 
 
@@ -63,7 +63,7 @@ def test_a_bad_tag_is_refused_and_nothing_changes(session: Session, admin: Actor
     tags.set_tags(session, actor=admin, item_id=item.id, tags=["kept"])
     with pytest.raises(InvalidInput):
         tags.set_tags(session, actor=admin, item_id=item.id, tags=["new", *bad])
-    assert tags.tags_of(session, [item.id]) == {item.id: ["kept"]}
+    assert library.tags_of(session, [item.id]) == {item.id: ["kept"]}
 
 
 def test_tags_belong_to_their_project(session: Session, admin: Actor) -> None:
