@@ -23,69 +23,67 @@ DATE_TIME = {"format": "date-time"}
 
 def item_filter(
     q: Annotated[
-        str,
+        str | None,
         Query(
             alias="filter[q]",
             max_length=listing.MAX_SEARCH_LENGTH,
             pattern=NO_NUL,
             description="In filename or alt text.",
         ),
-    ] = None,  # type: ignore[assignment]
+    ] = None,
     status: Annotated[MediaStatus | None, Query(alias="filter[status]")] = None,
     folder: Annotated[
-        str,
+        str | None,
         Query(
             alias="filter[folder]",
             pattern=UUID_OR_ROOT,
             description="A folder's id (its direct children), or `root`.",
         ),
-    ] = None,  # type: ignore[assignment]
+    ] = None,
     tag: Annotated[
-        str,
+        str | None,
         Query(
             alias="filter[tag]",
             pattern=TAG_LIST,
             description="Comma-separated (at most 20); carries all of them.",
         ),
-    ] = None,  # type: ignore[assignment]
+    ] = None,
     type_: Annotated[
-        str,
+        str | None,
         Query(
             alias="filter[type]",
             pattern=TYPE_LIST,
             description=f"Comma-separated, any of: {', '.join(listing.TYPES)}.",
         ),
-    ] = None,  # type: ignore[assignment]
+    ] = None,
     orientation: Annotated[listing.Orientation | None, Query(alias="filter[orientation]")] = None,
     missing_alt: Annotated[
-        str, Query(alias="filter[missing_alt]", pattern=BOOLEAN, description="No alt text.")
-    ] = None,  # type: ignore[assignment]
+        str | None, Query(alias="filter[missing_alt]", pattern=BOOLEAN, description="No alt text.")
+    ] = None,
     unused: Annotated[
-        str, Query(alias="filter[unused]", pattern=BOOLEAN, description="Used by no page.")
-    ] = None,  # type: ignore[assignment]
+        str | None, Query(alias="filter[unused]", pattern=BOOLEAN, description="Used by no page.")
+    ] = None,
     duplicates: Annotated[
-        str,
+        str | None,
         Query(alias="filter[duplicates]", pattern=BOOLEAN, description="Shares its bytes with another item."),
-    ] = None,  # type: ignore[assignment]
+    ] = None,
     uploaded_after: Annotated[
-        str,
+        str | None,
         Query(
             alias="filter[uploaded_after]",
             description="ISO 8601 date and time (UTC unless it says), or a date; inclusive.",
             json_schema_extra=DATE_TIME,
         ),
-    ] = None,  # type: ignore[assignment]
+    ] = None,
     uploaded_before: Annotated[
-        str,
+        str | None,
         Query(
             alias="filter[uploaded_before]",
             description="ISO 8601 date and time (UTC unless it says), or a date; exclusive.",
             json_schema_extra=DATE_TIME,
         ),
-    ] = None,  # type: ignore[assignment]
+    ] = None,
 ) -> listing.ItemFilter:
-    """The filters given. Declared `str` with a None default, so the document offers no null (which
-    a client would send as an empty value)."""
     given = {
         "q": q,
         "status": status,

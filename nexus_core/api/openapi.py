@@ -1,7 +1,8 @@
 """GET /api/v1/openapi.json: the OpenAPI description of the API routes, and nothing else of the app.
 
 Served by the API router rather than by FastAPI's app-wide document, so that /media, /p and the
-admin never appear in it. FastAPI adds a 422 "Validation Error" (its own body shape) to every
+admin never appear in it. Optional query parameters are described without FastAPI's "or null".
+FastAPI adds a 422 "Validation Error" (its own body shape) to every
 operation with parameters; JsonApiRoute answers those errors as JSON:API 400s, so they are dropped.
 """
 
@@ -30,6 +31,8 @@ def describe(routes: Sequence[BaseRoute]) -> dict[str, Any]:
                 _FASTAPI_VALIDATION_ERROR
             ):
                 del responses["422"]
+            for parameter in operation.get("parameters", []):
+                _never_null(parameter)
     schemas = document.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
@@ -45,3 +48,14 @@ def openapi_endpoint(routes: Sequence[BaseRoute]) -> Callable[[], JSONResponse]:
         return JSONResponse(document())
 
     return openapi_json
+
+
+def _never_null(parameter: dict[str, Any]) -> None:
+    """A query parameter cannot be null, only absent or empty (`filter[folder]=`), which the API
+    refuses where the value's schema does; FastAPI describes an optional one as "…or null"."""
+    schema = parameter.get("schema", {})
+    branches = schema.get("anyOf", [])
+    kept = [branch for branch in branches if branch != {"type": "null"}]
+    if len(kept) == 1 and len(branches) == 2:
+        del schema["anyOf"]
+        schema.update(kept[0])
