@@ -6,10 +6,11 @@ import pytest
 import pyvips
 
 from nexus_core.errors import ImageError
+from nexus_core.media.duplicates import NEAR_DUPLICATE_DISTANCE
 from nexus_core.media.fingerprint import difference_hash, hamming_distance
 from tests import images
 
-NEAR = 12  # nexus_core.media.duplicates.NEAR_DUPLICATE_DISTANCE, repeated so this test stands alone
+NEAR = NEAR_DUPLICATE_DISTANCE
 
 
 def jpeg(image: pyvips.Image, quality: int = 90) -> bytes:
