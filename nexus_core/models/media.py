@@ -29,6 +29,7 @@ class MediaItem(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_media_items_project_newest", "project_id", "inserted_at", "id"),
         sa.Index("ix_media_items_project_sha256", "project_id", "sha256"),
+        sa.Index("ix_media_items_project_perceptual_hash", "project_id", "perceptual_hash"),
     )
 
     id: UUID = id_field()

@@ -1,4 +1,5 @@
-"""media similarities: pairs of items that look alike, both ways, written by the processing job
+"""media similarities: pairs of items that look alike, both ways, written by the processing job; the
+project's perceptual hashes indexed for the job's pass over them
 
 Revision ID: 0004
 Revises: 0003
@@ -28,9 +29,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("media_similarities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_media_similarities_other_id"), ["other_id"], unique=False)
+    with op.batch_alter_table("media_items", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_media_items_project_perceptual_hash", ["project_id", "perceptual_hash"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("media_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_media_items_project_perceptual_hash")
+
     with op.batch_alter_table("media_similarities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_media_similarities_other_id"))
 
