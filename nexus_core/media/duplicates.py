@@ -15,7 +15,7 @@ from sqlmodel import Session, col, delete, select
 
 from nexus_core.media.fingerprint import hamming_distance
 from nexus_core.media.library import load_item
-from nexus_core.models import MediaItem, MediaSimilarity, Project
+from nexus_core.models import MediaItem, MediaSimilarity, MediaStatus, Project
 from nexus_core.policies import Actor
 
 NEAR_DUPLICATE_DISTANCE = 12
@@ -27,10 +27,18 @@ apart (median 32). For hashes spread evenly, two unrelated pictures are within 1
 
 
 def find_copy(session: Session, *, project_id: UUID, sha256: str) -> MediaItem | None:
-    """The project's oldest item whose stored original has exactly these bytes."""
+    """The project's oldest item whose stored original has exactly these bytes.
+
+    An item whose processing failed does not count (its original may be the missing part): uploading
+    the file again is how one replaces it.
+    """
     return session.exec(
         select(MediaItem)
-        .where(MediaItem.project_id == project_id, MediaItem.sha256 == sha256)
+        .where(
+            MediaItem.project_id == project_id,
+            MediaItem.sha256 == sha256,
+            MediaItem.status != MediaStatus.ERROR,
+        )
         .order_by(col(MediaItem.inserted_at), col(MediaItem.id))
         .limit(1)
     ).first()

@@ -1,4 +1,4 @@
-"""Processing: make an item's variants and fingerprint, find items whose job was lost, record failures, regenerate."""
+"""Processing: make an item's variants and fingerprints, find lost jobs, record failures, regenerate."""
 
 from __future__ import annotations
 
@@ -37,9 +37,8 @@ def process_item(
     storage = storage or storage_named(item.storage_backend, settings)
     set_status(session, item, MediaStatus.PROCESSING)
     data = storage.read_bytes(item.file_path)
-    sha256 = (
-        item.sha256 or hashlib.sha256(data).hexdigest()
-    )  # older items have none: regenerating fills it in
+    # Items uploaded before SHA-256s were recorded have none: processing them again fills it in.
+    sha256 = item.sha256 or hashlib.sha256(data).hexdigest()
     try:
         result = processing.generate_variants(
             data, item.mime_type, max_pixels=settings.max_image_pixels, max_frames=settings.max_image_frames

@@ -103,6 +103,19 @@ def test_a_second_identical_file_in_one_upload_is_a_duplicate_of_the_first(
     assert sum(path.endswith(".jpg") and "_" not in path for path in stored.paths()) == 1
 
 
+def test_an_item_whose_processing_failed_does_not_keep_its_file_out(session: Session, admin: Actor) -> None:
+    data = images.png(40, 40)
+    broken = send(session, admin, ("lost.png", data))[0]
+    row = session.get(MediaItem, broken.id)
+    assert row is not None
+    variants.set_status(
+        session, row, MediaStatus.ERROR, error=variants.MISSING_ORIGINAL
+    )  # as the sweep marks it
+    again = send(session, admin, ("found.png", data))
+    assert again.any_new and again[0].id != broken.id
+    assert again[0].status == MediaStatus.READY
+
+
 def test_copies_are_only_found_in_the_same_project(session: Session, admin: Actor) -> None:
     data = images.png(40, 40)
     send(session, admin, ("mine.png", data))
