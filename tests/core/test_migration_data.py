@@ -32,6 +32,7 @@ class Migration:
 MIGRATIONS = [
     Migration("0002", "0003", ("folders", "tags", "media_tags"), ("folder_id", "sha256", "perceptual_hash")),
     Migration("0003", "0004", ("media_similarities",)),
+    Migration("0004", "0005", ()),
 ]
 
 
@@ -148,6 +149,8 @@ def seed(engine: sa.Engine, revision: str) -> dict[str, list[dict]]:
         rows["tags"] = [{"id": tag, "project_id": project, "name": "Pier", "name_key": "pier"}]
         rows["media_items"][0] |= {"folder_id": folder, "sha256": "ab" * 32, "perceptual_hash": -(2**62)}
         rows["media_tags"] = [{"media_item_id": item, "tag_id": tag}]
+    if revision >= "0004":
+        rows["media_similarities"] = [{"item_id": item, "other_id": item, "distance": 0}]
     ordered = [name for name in (table.name for table in tables.sorted_tables) if name in rows]
     assert set(ordered) == set(tables.tables) - {"alembic_version"}, "a row in every table"
     rows = {name: rows[name] for name in ordered}

@@ -125,6 +125,8 @@ def test_filters_unused_duplicates_and_upload_dates(
     copy = add(session, admin, "copy.jpg", original, allow_duplicates=True)
     assert names(session, admin, duplicates=True) == ["copy.jpg", "wide.jpg"]
     assert names(session, admin, similar_to=copy.id) == ["wide.jpg"]
+    bulk.delete(session, actor=admin, item_ids=[copy.id])
+    assert names(session, admin, duplicates=True) == []  # its pair went with it
 
     now = datetime.now(UTC)
     assert names(session, admin, uploaded_after=now + timedelta(minutes=1)) == []
