@@ -21,16 +21,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from bench.library import EMAIL, PASSWORD, SEED, _item_rows
@@ -39,6 +36,7 @@ from nexus_core.db import create_db_engine
 from nexus_core.media import counting, listing
 from nexus_core.models import Folder, MediaItem, MediaReference, MediaSimilarity, MediaTag, Page, Tag, User
 from nexus_core.models.base import new_id
+from tests.databases import scratch_database
 from tests.processes import child_environment, free_port, running, wait_until_serving
 
 SERVER = os.environ.get("NEXUS_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -92,7 +90,10 @@ def requests(project: Seeded) -> dict[str, tuple[str, dict[str, str]]]:
 
 def main() -> None:
     show_plans = "--plans" in sys.argv
-    with scratch_database() as database_url, tempfile.TemporaryDirectory(prefix="nexus-bench-") as home:
+    with (
+        scratch_database(SERVER, "nexus_bench") as database_url,
+        tempfile.TemporaryDirectory(prefix="nexus-bench-") as home,
+    ):
         environment = child_environment(
             NEXUS_HOME=home, NEXUS_DATABASE_URL=database_url, NEXUS_QUEUE_URL="memory://"
         )
@@ -111,20 +112,6 @@ def main() -> None:
             _print_plans(database_url, large)
     if not _report(timings):
         raise SystemExit(1)
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    name = f"nexus_bench_{uuid4().hex[:12]}"
-    admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _migrate(environment: dict[str, str], home: Path) -> None:

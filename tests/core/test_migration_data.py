@@ -13,9 +13,9 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.engine import make_url
 
 from nexus_core.db import alembic_config
+from tests.databases import scratch_database
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -49,16 +49,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     server = postgres_url()
     if server is None:
         pytest.skip("needs PostgreSQL (./dev test --production)")
-    name = f"nexus_migrations_{uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(server, "nexus_migrations") as url:
+        yield url
 
 
 def seed(engine: sa.Engine, revision: str) -> dict[str, list[dict]]:
