@@ -36,7 +36,7 @@ def modern_made(item: MediaItem) -> list[MadeRendition]:
 
 
 def missing(item: MediaItem, settings: Settings) -> list[str]:
-    """What a ready item lacks of what the settings ask, as `name.ext` (`thumb.webp`), widest last."""
+    """What a ready item lacks of what the settings ask, as sorted `name.ext` (`thumb.webp`)."""
     if item.status != MediaStatus.READY:
         return []
     absent = wanted(item, settings) - {(made.name, made.mime_type) for made in modern_made(item)}
