@@ -215,13 +215,16 @@ def stored() -> StoredFiles:
 
 @pytest.fixture
 def modern_formats(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Set NEXUS_MODERN_FORMATS for this test (the suite's default is none): `modern_formats("webp,avif")`."""
+    """Set NEXUS_MODERN_FORMATS for this test (the suite's default is none): `modern_formats("webp,avif")`.
+    Its jobs run in this process, which alone sees the setting (not the production pass's workers)."""
+    from tests.queue import jobs_in_this_process
 
     def use(value: str) -> None:
         monkeypatch.setenv("NEXUS_MODERN_FORMATS", value)
         get_settings.cache_clear()
 
-    yield use
+    with jobs_in_this_process():
+        yield use
     get_settings.cache_clear()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from huey.storage import MemoryStorage
+
 from nexus_core.media.tasks import huey
 
 
@@ -39,3 +41,20 @@ def queued_jobs() -> Iterator[QueuedJobs]:
         huey.flush()
         huey.storage = storage
         huey.immediate = immediate
+
+
+@contextmanager
+def jobs_in_this_process() -> Iterator[None]:
+    """Jobs run at once in this process, with its settings: for a test that changes a setting the
+    `nexus worker` processes of the production pass, started with the suite's, cannot see. A queue
+    already in this process's memory (jobs at once, or held by `queued_jobs`) is left as it is."""
+    immediate, storage = huey.immediate, huey.storage
+    if isinstance(storage, MemoryStorage):
+        yield
+        return
+    huey.immediate = True
+    try:
+        yield
+    finally:
+        huey.immediate = immediate
+        huey.storage = storage
