@@ -10,14 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from nexus_core.api.documents import JSONAPI_MEDIA_TYPE
 from nexus_core.models import MediaStatus
 
 
 class ErrorSource(BaseModel):
-    parameter: str = Field(description="The query parameter that was refused.")
+    parameter: str | None = Field(default=None, description="The query parameter that was refused.")
+    pointer: str | None = Field(
+        default=None,
+        description="JSON Pointer to the part of the request document (e.g. the operation) that failed.",
+    )
 
 
 class ErrorObject(BaseModel):
@@ -150,6 +154,25 @@ class TagListDocument(BaseModel):
     meta: ListMeta
 
 
+class OperationResult(BaseModel):
+    data: MediaItemResource | None = Field(
+        default=None, description="The item after an update; absent for a remove."
+    )
+
+
+class OperationsMeta(BaseModel):
+    operations: int
+
+
+class OperationsDocument(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    atomic_results: list[OperationResult] = Field(
+        alias="atomic:results", description="One per operation, in order."
+    )
+    meta: OperationsMeta
+
+
 WHY = {
     400: "An unknown query parameter, or one out of range (named in `source.parameter`); a body that is not JSON.",
     401: "No API key, or one that is malformed, unknown or revoked.",
@@ -158,7 +181,8 @@ WHY = {
     409: "The document's type or id does not fit the URL; the item is used by pages (listed in `meta.pages`; "
     "delete with `?force=true`); a folder of that name is already there; the folder still holds images or folders.",
     413: "A file or the request body is over its limit.",
-    415: "A file that is no image the library takes, or that cannot be decoded.",
+    415: "A file that is no image the library takes, or that cannot be decoded; operations sent without "
+    'the atomic extension\'s media type (`application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`).',
     422: "A document or form that is readable but not valid (the detail says why).",
     503: "The database, the storage or every upload slot is busy or unavailable; retry later.",
 }
@@ -263,4 +287,55 @@ MEDIA_ITEM_CHANGE_DATA: dict[str, Any] = {
 ITEM_CHANGE = request_body(
     JSONAPI_MEDIA_TYPE,
     {"type": "object", "required": ["data"], "properties": {"data": MEDIA_ITEM_CHANGE_DATA}},
+)
+
+OPERATIONS_BODY = request_body(
+    'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"',
+    {
+        "type": "object",
+        "required": ["atomic:operations"],
+        "properties": {
+            "atomic:operations": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 1000,
+                "items": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["op", "data"],
+                            "properties": {
+                                "op": {"const": "update"},
+                                "data": {**MEDIA_ITEM_CHANGE_DATA, "required": ["type", "id"]},
+                            },
+                        },
+                        {
+                            "type": "object",
+                            "required": ["op", "ref"],
+                            "properties": {
+                                "op": {"const": "remove"},
+                                "ref": {
+                                    "type": "object",
+                                    "required": ["type", "id"],
+                                    "properties": {
+                                        "type": {"const": "media_items"},
+                                        "id": {"type": "string"},
+                                    },
+                                },
+                                "meta": {
+                                    "type": "object",
+                                    "properties": {
+                                        "force": {
+                                            "type": "boolean",
+                                            "description": "Remove it though pages use it.",
+                                        }
+                                    },
+                                },
+                            },
+                        },
+                    ]
+                },
+            }
+        },
+    },
 )

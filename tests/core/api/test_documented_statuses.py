@@ -29,6 +29,8 @@ ITEM = "/api/v1/media_items/{item_id}"
 FOLDERS = "/api/v1/folders"
 FOLDER = "/api/v1/folders/{folder_id}"
 TAGS = "/api/v1/tags"
+OPERATIONS = "/api/v1/operations"
+ATOMIC = 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"'
 MISSING_ID = "0190f0f0-0000-7000-8000-000000000000"
 
 
@@ -73,6 +75,19 @@ class Setting:
         url = self.folder_url()
         checked(self.new_folder(name="Inner", parent=url.rsplit("/", 1)[-1]), 201)
         return self.send("DELETE", url)
+
+    def operate(self, who: str = "admin", *, content_type: str = ATOMIC, **change) -> httpx.Response:
+        """One update of the setting's item (its tags unless `change` says otherwise)."""
+        data = {"type": "media_items", "id": self.item_id, "attributes": change or {"tags": ["harbour"]}}
+        document = {"atomic:operations": [{"op": "update", "data": data}]}
+        return self.send("POST", OPERATIONS, who, json=document, headers={"Content-Type": content_type})
+
+    def remove_item_used_by_a_page(self) -> httpx.Response:
+        assert self.delete_item_used_by_a_page().status_code == 409
+        document = {
+            "atomic:operations": [{"op": "remove", "ref": {"type": "media_items", "id": self.item_id}}]
+        }
+        return self.send("POST", OPERATIONS, json=document, headers={"Content-Type": ATOMIC})
 
     def without_database(self, request: Callable[[], httpx.Response]) -> httpx.Response:
         """`request` with every database connection failing (a file SQLite cannot open)."""
@@ -184,6 +199,18 @@ PRODUCE: dict[tuple[str, str, int], Callable[[Setting], httpx.Response]] = {
         url := s.folder_url(),
         s.without_database(lambda: s.send("DELETE", url)),
     )[1],
+    ("post", OPERATIONS, 200): lambda s: s.operate("editor"),
+    ("post", OPERATIONS, 400): lambda s: s.send(
+        "POST", OPERATIONS, content=b"{not json", headers={"Content-Type": ATOMIC}
+    ),
+    ("post", OPERATIONS, 401): lambda s: s.operate("no key"),
+    ("post", OPERATIONS, 403): lambda s: s.operate("viewer"),
+    ("post", OPERATIONS, 404): lambda s: s.operate("non-member"),
+    ("post", OPERATIONS, 409): Setting.remove_item_used_by_a_page,
+    ("post", OPERATIONS, 413): lambda s: s.operate(alt_text="x" * (2 * MEGABYTE)),
+    ("post", OPERATIONS, 415): lambda s: s.operate(content_type=JSONAPI),
+    ("post", OPERATIONS, 422): lambda s: s.operate(tags="harbour"),
+    ("post", OPERATIONS, 503): lambda s: s.without_database(lambda: s.operate()),
     ("get", TAGS, 200): lambda s: s.send("GET", TAGS, "viewer"),
     ("get", TAGS, 400): lambda s: s.send("GET", TAGS, params={"sort": "name"}),
     ("get", TAGS, 401): lambda s: s.send("GET", TAGS, "garbage key"),

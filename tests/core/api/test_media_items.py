@@ -204,3 +204,48 @@ def test_role_matrix(client: TestClient, team: Team, who: str) -> None:
     checked(client.delete(url, headers=headers), expected[4])
     if expected[0] == 401:
         assert client.get(url, headers=headers).headers["www-authenticate"] == "Bearer"
+
+
+def test_patch_tags_and_folder_then_filter_and_sort_by_them(client: TestClient, team: Team) -> None:
+    editor = team.headers("editor") | {"Content-Type": JSONAPI}
+    ids = [
+        checked(upload(client, team, data=images.png(10 + size, 10), name=name), 201)["data"]["id"]
+        for size, name in enumerate(["b.png", "a.png", "c.png"])
+    ]
+    folder = {"data": {"type": "folders", "attributes": {"name": "Harbour"}}}
+    harbour = checked(client.post("/api/v1/folders", json=folder, headers=editor), 201)["data"]["id"]
+    for item_id in ids[:2]:
+        change = {
+            "data": {
+                "type": "media_items",
+                "id": item_id,
+                "attributes": {"tags": [" boats ", "Dusk", "boats"]},
+                "relationships": {"folder": {"data": {"type": "folders", "id": harbour}}},
+            }
+        }
+        changed = checked(client.patch(f"/api/v1/media_items/{item_id}", json=change, headers=editor), 200)[
+            "data"
+        ]
+        assert changed["attributes"]["tags"] == ["boats", "Dusk"]
+        assert changed["relationships"]["folder"]["data"] == {"type": "folders", "id": harbour}
+        assert len(changed["attributes"]["sha256"]) == 64
+    params = {"filter[folder]": harbour, "filter[tag]": "dusk", "sort": "filename", "page[limit]": 1}
+    first = checked(client.get("/api/v1/media_items", params=params, headers=editor), 200)
+    assert [item["attributes"]["filename"] for item in first["data"]] == ["a.png"]
+    assert first["meta"]["total"] == 2
+    second = checked(client.get(first["links"]["next"], headers=editor), 200)
+    assert [item["attributes"]["filename"] for item in second["data"]] == ["b.png"]
+    at_root = checked(
+        client.get("/api/v1/media_items", params={"filter[folder]": "root"}, headers=editor), 200
+    )
+    assert [item["id"] for item in at_root["data"]] == [ids[2]]
+    back = {"data": {"type": "media_items", "id": ids[0], "relationships": {"folder": {"data": None}}}}
+    moved = checked(client.patch(f"/api/v1/media_items/{ids[0]}", json=back, headers=editor), 200)["data"]
+    assert moved["relationships"]["folder"]["data"] is None and moved["attributes"]["tags"] == [
+        "boats",
+        "Dusk",
+    ]
+    bad_folder = {
+        "data": {"type": "media_items", "relationships": {"folder": {"data": {"type": "tags", "id": "x"}}}}
+    }
+    checked(client.patch(f"/api/v1/media_items/{ids[0]}", json=bad_folder, headers=editor), 422)

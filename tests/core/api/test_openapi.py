@@ -25,6 +25,7 @@ OPERATIONS = [
     ("patch", "/api/v1/folders/{folder_id}"),
     ("delete", "/api/v1/folders/{folder_id}"),
     ("get", "/api/v1/tags"),
+    ("post", "/api/v1/operations"),
 ]
 
 
