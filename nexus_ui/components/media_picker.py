@@ -11,6 +11,7 @@ from nexus_core.policies import Action, can
 from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.alt_text_prompt import ask_for_alt_text
+from nexus_ui.components.grid_keys import GRID_ATTRIBUTE
 from nexus_ui.components.heading import heading
 from nexus_ui.components.media_grid import media_tile
 from nexus_ui.components.upload_zone import UploadZone
@@ -88,6 +89,7 @@ class MediaPicker:
             self._grid = ui.element("div").classes(
                 "grid gap-3 w-full grid-cols-2 sm:grid-cols-3 md:grid-cols-5"
             )
+            self._grid.props[GRID_ATTRIBUTE] = ""
             with ui.row().classes("w-full justify-center"):
                 self._load_more = (
                     ui.button("Load more", on_click=self._load_next_page)
@@ -159,7 +161,9 @@ class MediaPicker:
 
     def _add_tile(self, item: MediaItemView) -> ui.card:
         selected = self._selected is not None and self._selected.id == item.id
-        tile = media_tile(item, selected=selected, on_click=self._select, on_enter=self._choose)
+        tile = media_tile(
+            item, selected=selected, on_click=lambda item, _: self._select(item), on_enter=self._choose
+        )
         tile.props("data-testid=picker-tile").mark("picker-tile", f"picker-tile-{item.id}")
         if item.placeable:
             tile.on("dblclick", lambda: self._choose(item))
