@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
@@ -192,3 +193,29 @@ def png_palette(width: int = 1800, height: int = 1200) -> bytes:
     drawing = svg(width, height, f'<rect width="{width}" height="{height}" fill="#f4f4f8"/>{shapes}')
     image = pyvips.Image.svgload_buffer(drawing).flatten().cast("uchar")
     return bytes(image.pngsave_buffer(palette=True))
+
+
+def scene(width: int = 1200, height: int = 800, *, seed: int = 0) -> pyvips.Image:
+    """A photo-like picture of its own for each seed: a tinted gradient, shapes of many colours, grain."""
+    chance = random.Random(seed)
+    canvas = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(canvas)
+    top, bottom = _colour(chance), _colour(chance)
+    for row in range(height):
+        share = row / max(height - 1, 1)
+        draw.line(
+            [(0, row), (width, row)],
+            fill=tuple(round(a + (b - a) * share) for a, b in zip(top, bottom, strict=True)),
+        )
+    for _ in range(24):
+        x, y = chance.randrange(width), chance.randrange(height)
+        size = chance.randrange(min(width, height) // 20, min(width, height) // 3)
+        shape = draw.ellipse if chance.random() < 0.5 else draw.rectangle
+        shape((x - size, y - size, x + size, y + size), fill=_colour(chance))
+    picture = pyvips.Image.new_from_memory(canvas.tobytes(), width, height, 3, "uchar")
+    grain = pyvips.Image.gaussnoise(width, height, sigma=8, mean=0, seed=seed)
+    return (picture + grain).cast("uchar").copy(interpretation="srgb")
+
+
+def _colour(chance: random.Random) -> tuple[int, int, int]:
+    return (chance.randrange(256), chance.randrange(256), chance.randrange(256))

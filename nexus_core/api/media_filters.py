@@ -14,7 +14,9 @@ NO_NUL = r"^[^\x00]*$"
 """A search with NUL is a bad parameter (400) here; PostgreSQL could not even compare it."""
 FILTER = "filter[{}]"
 BOOLEAN = r"^(true|false)$"
-UUID_OR_ROOT = r"^(root|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+_UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+UUID_PATTERN = f"^{_UUID}$"
+UUID_OR_ROOT = f"^(root|{_UUID})$"
 TAG_LIST = r"^[^\x00,]{0,50}(,[^\x00,]{0,50}){0,19}$"
 _TYPE = "(" + "|".join(listing.TYPES) + ")"
 TYPE_LIST = f"^{_TYPE}(,{_TYPE})*$"
@@ -65,7 +67,19 @@ def item_filter(
     ] = None,
     duplicates: Annotated[
         str | None,
-        Query(alias="filter[duplicates]", pattern=BOOLEAN, description="Shares its bytes with another item."),
+        Query(
+            alias="filter[duplicates]",
+            pattern=BOOLEAN,
+            description="Shares its bytes or nearly its picture with another item.",
+        ),
+    ] = None,
+    similar_to: Annotated[
+        str | None,
+        Query(
+            alias="filter[similar_to]",
+            pattern=UUID_PATTERN,
+            description="An image's id: its near duplicates by perceptual hash, nearest first.",
+        ),
     ] = None,
     uploaded_after: Annotated[
         str | None,
@@ -94,6 +108,7 @@ def item_filter(
         "missing_alt": missing_alt,
         "unused": unused,
         "duplicates": duplicates,
+        "similar_to": similar_to,
         "uploaded_after": uploaded_after,
         "uploaded_before": uploaded_before,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +18,7 @@ from nexus_core.api.routing import JsonApiRoute
 from nexus_core.api.schemas import (
     ITEM_CHANGE,
     UPLOAD_FORM,
+    UPLOADED,
     MediaItemDocument,
     MediaItemListDocument,
     UploadDocument,
@@ -26,7 +27,8 @@ from nexus_core.api.schemas import (
 from nexus_core.body_limit import upload_receive
 from nexus_core.config import get_settings
 from nexus_core.errors import InvalidInput
-from nexus_core.media import deletion, editing, library, listing
+from nexus_core.ids import parse_id
+from nexus_core.media import deletion, editing, folders, library, listing
 from nexus_core.media import upload as uploading
 
 router = APIRouter(
@@ -73,13 +75,24 @@ def list_media_items(
 @router.post(
     "",
     status_code=201,
-    responses=answers(201, UploadDocument, 400, 401, 403, 413, 415, 422, 503),
+    responses=answers(UPLOADED, UploadDocument, 400, 401, 403, 404, 413, 415, 422, 503),
     openapi_extra=UPLOAD_FORM,
 )
-async def create_media_items(request: Request, session: SessionDep, actor: ActorDep) -> JsonApiResponse:
-    """Multipart upload: one or more `file` fields and an optional `alt_text`.
+async def create_media_items(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    duplicates: Annotated[
+        Literal["allow"] | None,
+        Query(description="`allow`: store files whose bytes an item of the project has already, as copies."),
+    ] = None,
+) -> JsonApiResponse:
+    """Multipart upload: one or more `file` fields, optional `alt_text`, `folder` (a folder's id; 404
+    when the project has no such folder) and `tags` (comma-separated) for the new items.
 
-    Parts removed from an SVG are reported in the document's `meta.warnings`.
+    `data` holds each file's item in upload order, each item once; a file whose bytes are already in the
+    library (or an earlier file's of the upload) is not stored again: that item stands in for it and
+    `meta.duplicates` names it. Parts removed from an SVG are reported in `meta.warnings`.
     """
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidInput("Send the image as multipart/form-data in a field named “file”.")
@@ -92,22 +105,46 @@ async def create_media_items(request: Request, session: SessionDep, actor: Actor
             uploading.IncomingFile(upload.filename, uploading.SpooledUpload.from_form(upload))
             for upload in uploads
         ]
-        alt_text = form.get("alt_text")
+        alt_text, folder, tag_list = (form.get(name) for name in ("alt_text", "folder", "tags"))
         items = await run_in_threadpool(  # in the form's scope: its spooled files are read in upload slots
             uploading.upload,
             session,
             actor=actor,
             files=files,
             alt_text=alt_text if isinstance(alt_text, str) else "",
+            folder_id=parse_id(folder, folders.MISSING_FOLDER)
+            if isinstance(folder, str) and folder
+            else None,
+            tags=[tag for tag in tag_list.split(",") if tag.strip()] if isinstance(tag_list, str) else [],
+            allow_duplicates=duplicates == "allow",
         )
     base_url = _base_url(request)
-    resources = [media_item_resource(item, base_url=base_url) for item in items]
-    data: Any = resources[0] if len(resources) == 1 else resources
-    headers = {"Location": resources[0]["links"]["self"]} if len(resources) == 1 else None
+    each_once = {item.id: item for item in items}.values()  # JSON:API lists a resource once
+    resources = [media_item_resource(item, base_url=base_url) for item in each_once]
+    data: Any = resources[0] if len(items) == 1 else resources
     document: dict[str, Any] = {"data": data}
-    if items.warnings:
-        document["meta"] = {"warnings": list(items.warnings)}
+    if meta := _upload_meta(items):
+        document["meta"] = meta
+    if not items.any_new:
+        return JsonApiResponse(document, status_code=200)
+    headers = {"Location": resources[0]["links"]["self"]} if len(items) == 1 else None
     return JsonApiResponse(document, status_code=201, headers=headers)
+
+
+def _upload_meta(items: uploading.UploadedItems) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if items.warnings:
+        meta["warnings"] = list(items.warnings)
+    if items.duplicates:
+        meta["duplicates"] = [
+            {
+                "index": duplicate.index,
+                "id": str(duplicate.existing.id),
+                "filename": duplicate.existing.filename,
+            }
+            for duplicate in items.duplicates
+        ]
+    return meta
 
 
 @router.get("/{item_id}", responses=answers(200, MediaItemDocument, 400, 401, 404, 503))

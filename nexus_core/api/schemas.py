@@ -84,13 +84,27 @@ class MediaItemDocument(BaseModel):
     data: MediaItemResource
 
 
+class DuplicateFile(BaseModel):
+    index: int = Field(ge=0, description="The file's place among the upload's `file` fields (from 0).")
+    id: str = Field(
+        description="The item already in the library with the file's bytes, which stands in for it."
+    )
+    filename: str = Field(description="That item's filename (not necessarily the file's).")
+
+
 class UploadMeta(BaseModel):
-    warnings: list[str] = Field(description="What was removed from an SVG.")
+    warnings: list[str] = Field(default_factory=list, description="What was removed from an SVG.")
+    duplicates: list[DuplicateFile] = Field(
+        default_factory=list,
+        description="Files not stored because an item of the project already has their bytes (after private "
+        "metadata is removed); send `?duplicates=allow` to store copies anyway.",
+    )
 
 
 class UploadDocument(BaseModel):
     data: MediaItemResource | list[MediaItemResource] = Field(
-        description="A list when several files were sent."
+        description="A list when several files were sent: each file's item in upload order, each item once "
+        "(a file repeating an earlier one of the upload adds none)."
     )
     meta: UploadMeta | None = None
 
@@ -188,13 +202,24 @@ WHY = {
 }
 
 
-def answers(success: int, model: type[BaseModel] | None, *errors: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses` of an operation: its success document and the JSON:API errors it can answer."""
+UPLOADED = {
+    201: "At least one file was stored as a new item, pending processing.",
+    200: "Every file was in the library already (`meta.duplicates`): nothing was stored.",
+}
+
+
+def answers(
+    success: int | dict[int, str], model: type[BaseModel] | None, *errors: int
+) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of an operation: its success document (under each success status, with why where
+    there are several) and the JSON:API errors it can answer."""
     described: dict[int | str, dict[str, Any]] = {
         status: {"model": ErrorDocument, "description": WHY[status]} for status in errors
     }
     if model is not None:
-        described[success] = {"model": model}
+        successes = success if isinstance(success, dict) else {success: None}
+        for status, why in successes.items():
+            described[status] = {"model": model} | ({"description": why} if why else {})
     return described
 
 
@@ -216,6 +241,8 @@ UPLOAD_FORM = request_body(
                 "maxItems": 10,
             },
             "alt_text": {"type": "string"},
+            "folder": {"type": "string", "description": "A folder's id: the new items go into it."},
+            "tags": {"type": "string", "description": "Comma-separated tags for the new items."},
         },
     },
 )

@@ -15,11 +15,10 @@ from typing import Any, Final, Literal
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, UnaryExpression, exists, false, func, or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from nexus_core.errors import InvalidInput, InvalidParameter
-from nexus_core.media import folders, formats, library, tags
+from nexus_core.errors import InvalidInput, InvalidParameter, NotFound
+from nexus_core.media import duplicates, folders, formats, library, tags
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, MediaTag, Tag
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import MediaItemView
@@ -67,6 +66,7 @@ class ItemFilter:
     missing_alt: bool = False
     unused: bool = False
     duplicates: bool = False
+    similar_to: UUID | None = None
     uploaded_after: datetime | None = None
     uploaded_before: datetime | None = None
 
@@ -144,6 +144,13 @@ def _flag(text: str) -> bool:
     return text == "true"
 
 
+def _item_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise InvalidInput("an image's id.") from None
+
+
 def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
@@ -172,6 +179,7 @@ _PARSERS = {
     "missing_alt": _flag,
     "unused": _flag,
     "duplicates": _flag,
+    "similar_to": _item_id,
     "uploaded_after": _moment,
     "uploaded_before": _moment,
 }
@@ -208,9 +216,10 @@ def list_items(
         raise InvalidInput(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
     if not 0 <= offset <= MAX_PAGE_OFFSET:
         raise InvalidInput(f"The page offset must be between 0 and {MAX_PAGE_OFFSET}.")
-    conditions = _conditions(session, actor, filters)
+    conditions, nearest_first = _conditions(session, actor, filters)
     total = session.exec(select(func.count()).select_from(MediaItem).where(*conditions)).one()
-    query = select(MediaItem).where(*conditions).order_by(*_ORDER[sort]).offset(offset).limit(limit)
+    order = [*nearest_first, *_ORDER[sort]]
+    query = select(MediaItem).where(*conditions).order_by(*order).offset(offset).limit(limit)
     rows = session.exec(query).all()
     return MediaPage(items=library.views_of(session, rows), total=total)
 
@@ -218,7 +227,7 @@ def list_items(
 def matching_ids(session: Session, *, actor: Actor, filters: ItemFilter, limit: int) -> list[UUID]:
     """The ids of the items that pass (newest first), at most `limit` (for "select all that match")."""
     authorize(actor, Action.VIEW)
-    conditions = _conditions(session, actor, filters)
+    conditions, _ = _conditions(session, actor, filters)
     query = select(MediaItem.id).where(*conditions).order_by(*_ORDER[Sort.NEWEST]).limit(limit)
     return list(session.exec(query).all())
 
@@ -234,8 +243,10 @@ _ORDER: Mapping[Sort, tuple[UnaryExpression[Any], ...]] = {
 }
 
 
-def _conditions(session: Session, actor: Actor, filters: ItemFilter) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of `filters`."""
+def _conditions(
+    session: Session, actor: Actor, filters: ItemFilter
+) -> tuple[list[ColumnElement[bool]], list[ColumnElement[int]]]:
+    """The WHERE conditions of `filters`, and the order that puts the nearest first under `similar_to`."""
     conditions: list[ColumnElement[bool]] = [col(MediaItem.project_id) == actor.project_id]
     if filters.q:
         pattern = "%" + _escape_like(require_storable(filters.q, "The search").lower()) + "%"
@@ -262,22 +273,18 @@ def _conditions(session: Session, actor: Actor, filters: ItemFilter) -> list[Col
     if filters.unused:
         conditions.append(~exists().where(col(MediaReference.media_item_id) == MediaItem.id))
     if filters.duplicates:
-        conditions.append(_has_copy())
+        conditions.append(duplicates.has_duplicates())
     if filters.uploaded_after is not None:
         conditions.append(col(MediaItem.inserted_at) >= filters.uploaded_after)
     if filters.uploaded_before is not None:
         conditions.append(col(MediaItem.inserted_at) < filters.uploaded_before)
-    return conditions
-
-
-def _has_copy() -> ColumnElement[bool]:
-    """Another item of the project holds the same bytes (the (project_id, sha256) index)."""
-    other = aliased(MediaItem)
-    return exists().where(
-        col(other.project_id) == MediaItem.project_id,
-        col(other.sha256) == MediaItem.sha256,
-        col(other.id) != MediaItem.id,
-    )
+    if filters.similar_to is None:
+        return conditions, []
+    try:
+        similar, distance = duplicates.similar_to(session, actor=actor, item_id=filters.similar_to)
+    except NotFound:
+        raise NotFound("similar_to names no image of this project.") from None
+    return [*conditions, similar], [distance]
 
 
 _ORIENTATION: Mapping[Orientation, ColumnElement[bool]] = {

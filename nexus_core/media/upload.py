@@ -1,22 +1,27 @@
-"""Uploading: validate each file, strip private metadata, store it, add its row, queue its processing."""
+"""Uploading: validate each file, strip private metadata, skip what is there already, store it, add its row,
+queue its processing."""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from sqlmodel import Session
 
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import InvalidInput, NexusError, StorageError
-from nexus_core.media import jobs, metadata, paths, validation
+from nexus_core.media import folders, jobs, library, metadata, paths, validation
+from nexus_core.media.duplicates import find_copy
 from nexus_core.media.editing import clean_alt_text
 from nexus_core.media.storage import Storage, get_storage
+from nexus_core.media.tags import clean_tags, replace_tags
 from nexus_core.media.upload_slots import upload_slot
-from nexus_core.models import MediaItem, PendingDeletion
+from nexus_core.models import Folder, MediaItem, PendingDeletion
 from nexus_core.models.base import new_id
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import MediaItemView
@@ -54,15 +59,33 @@ class IncomingFile:
         return self.data.read() if isinstance(self.data, SpooledUpload) else self.data
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A file not stored because an item already has its bytes (as they would have been stored)."""
+
+    index: int
+    """The file's place in the upload (from 0), which is also its item's place in UploadedItems."""
+    existing: MediaItemView
+
+
 class UploadedItems(list[MediaItemView]):
-    """The new items in upload order, plus what the uploader should be told (parts removed from files).
+    """The item of each file in upload order (new, or the one already in the library with the same
+    bytes), which of them were already there, and what the uploader should be told (parts removed).
 
     A list, so that callers that want only the items use it as one.
     """
 
-    def __init__(self, items: Iterable[MediaItemView], warnings: Iterable[str]) -> None:
+    def __init__(
+        self, items: Iterable[MediaItemView], warnings: Iterable[str], duplicates: Iterable[Duplicate] = ()
+    ) -> None:
         super().__init__(items)
         self.warnings = tuple(warnings)
+        self.duplicates = tuple(duplicates)
+
+    @property
+    def any_new(self) -> bool:
+        """Whether at least one file was stored (the API's 201 rather than 200)."""
+        return len(self.duplicates) < len(self)
 
 
 def upload(
@@ -71,13 +94,19 @@ def upload(
     actor: Actor,
     files: Sequence[IncomingFile],
     alt_text: str = "",
+    folder_id: UUID | None = None,
+    tags: Sequence[str] = (),
+    allow_duplicates: bool = False,
     storage: Storage | None = None,
     settings: Settings | None = None,
 ) -> UploadedItems:
     """Validate and store each file, then queue their processing; all or nothing.
 
-    Files go one at a time through an upload slot (upload_slots), so that a process holds the bytes
-    of only a few files at once; a file refused after others were stored takes them away again.
+    A file whose bytes (metadata stripped) are an item's of the project already, or an earlier file's
+    of this upload, is not stored again: the existing item stands in for it, unchanged, unless
+    `allow_duplicates`. Files go one at a time through an upload slot (upload_slots), so that a process
+    holds the bytes of only a few files at once; a file refused after others were stored takes them
+    away again. New items go into `folder_id` (None: the root) with `tags`; existing ones stay as they are.
     """
     authorize(actor, Action.UPLOAD)
     settings = settings or get_settings()
@@ -89,26 +118,50 @@ def upload(
         if isinstance(file.data, SpooledUpload):
             validation.check_size(file.filename, file.data.size, max_bytes=settings.max_upload_bytes)
     alt_text = clean_alt_text(alt_text)
+    folder = folders.load_folder(session, actor=actor, folder_id=folder_id) if folder_id else None
+    wanted_tags = clean_tags(tags)
     items: list[MediaItem] = []
+    is_new: list[bool] = []
     warnings: list[str] = []
     try:
         for file in files:
-            item, warning = _store_one(
-                session, actor=actor, file=file, alt_text=alt_text, storage=storage, settings=settings
+            item, warning, stored = _store_one(
+                session,
+                actor=actor,
+                file=file,
+                alt_text=alt_text,
+                allow_duplicates=allow_duplicates,
+                storage=storage,
+                settings=settings,
             )
             items.append(item)
+            is_new.append(stored)
             if warning:
                 warnings.append(warning)
+        for item in itertools.compress(items, is_new):
+            _organise(session, item, folder, wanted_tags)
         session.commit()
-        for item in items:
+        for item in itertools.compress(items, is_new):
             jobs.request_processing(item.id)
     except Exception:
         session.rollback()
-        _discard(session, items, storage)
+        _discard(session, itertools.compress(items, is_new), storage)
         raise
     for item in items:
         session.refresh(item)  # a fast (or inline) worker may have processed it already
-    return UploadedItems((MediaItemView.of(item) for item in items), warnings=warnings)
+    views = library.views_of(session, items)
+    copies = (
+        Duplicate(index, view) for index, (view, new) in enumerate(zip(views, is_new, strict=True)) if not new
+    )
+    return UploadedItems(views, warnings=warnings, duplicates=copies)
+
+
+def _organise(session: Session, item: MediaItem, folder: Folder | None, tags: list[str]) -> None:
+    item.folder_id = folder.id if folder else None
+    session.add(item)
+    session.flush()
+    if tags:
+        replace_tags(session, item, tags)
 
 
 def _store_one(
@@ -117,10 +170,14 @@ def _store_one(
     actor: Actor,
     file: IncomingFile,
     alt_text: str,
+    allow_duplicates: bool,
     storage: Storage,
     settings: Settings,
-) -> tuple[MediaItem, str | None]:
-    """Read, check, strip and store one file in an upload slot; its bytes are let go with the slot."""
+) -> tuple[MediaItem, str | None, bool]:
+    """Read, check, strip and store one file in an upload slot; its bytes are let go with the slot.
+
+    Returns its item, what was removed from it, and whether the item is new (not a copy's).
+    """
     with upload_slot(settings):
         upload_ = validation.validate_upload(
             file.filename,
@@ -131,12 +188,27 @@ def _store_one(
         )
         if not settings.keep_original_metadata:
             upload_ = replace(upload_, data=metadata.strip_private_metadata(upload_.data, upload_.mime_type))
-        item = _store_new_item(session, actor=actor, upload_=upload_, alt_text=alt_text, storage=storage)
-    return item, upload_.warning
+        sha256 = hashlib.sha256(upload_.data).hexdigest()
+        # The session flushes this upload's new rows first, so a second identical file finds the first.
+        existing = (
+            None if allow_duplicates else find_copy(session, project_id=actor.project_id, sha256=sha256)
+        )
+        if existing is not None:
+            return existing, upload_.warning, False
+        item = _store_new_item(
+            session, actor=actor, upload_=upload_, sha256=sha256, alt_text=alt_text, storage=storage
+        )
+    return item, upload_.warning, True
 
 
 def _store_new_item(
-    session: Session, *, actor: Actor, upload_: validation.ValidatedUpload, alt_text: str, storage: Storage
+    session: Session,
+    *,
+    actor: Actor,
+    upload_: validation.ValidatedUpload,
+    sha256: str,
+    alt_text: str,
+    storage: Storage,
 ) -> MediaItem:
     item_id = new_id()
     file_path = paths.generate_path(actor.project_id, item_id, upload_.mime_type)
@@ -160,7 +232,7 @@ def _store_new_item(
         height=upload_.height,
         alt_text=alt_text,
         storage_backend=storage.name,
-        sha256=hashlib.sha256(upload_.data).hexdigest(),  # of the bytes stored, metadata stripped
+        sha256=sha256,  # of the bytes stored, metadata stripped
     )
     session.add(item)
     return item

@@ -1,7 +1,8 @@
-"""Processing: make an item's variants, find items whose job was lost, record failures, regenerate."""
+"""Processing: make an item's variants and fingerprints, find lost jobs, record failures, regenerate."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,7 +13,7 @@ from sqlmodel import Session, col, select
 from nexus_core import projects
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import ImageError, InvalidInput, NexusError, NotFound
-from nexus_core.media import jobs, paths, processing
+from nexus_core.media import duplicates, fingerprint, formats, jobs, paths, processing
 from nexus_core.media.backends import Backends, Progress, silent
 from nexus_core.media.library import as_item_id
 from nexus_core.media.storage import Storage, storage_named
@@ -36,11 +37,15 @@ def process_item(
     storage = storage or storage_named(item.storage_backend, settings)
     set_status(session, item, MediaStatus.PROCESSING)
     data = storage.read_bytes(item.file_path)
+    # Items uploaded before SHA-256s were recorded have none: processing them again fills it in.
+    sha256 = item.sha256 or hashlib.sha256(data).hexdigest()
     try:
         result = processing.generate_variants(
             data, item.mime_type, max_pixels=settings.max_image_pixels, max_frames=settings.max_image_frames
         )
+        perceptual_hash = _perceptual_hash(item.mime_type, data, result)
     except ImageError as error:
+        _record_fingerprint(session, item, sha256, None)
         set_status(session, item, MediaStatus.ERROR, error=str(error))
         return item
     variants = {}
@@ -56,8 +61,24 @@ def process_item(
         storage.delete(stale)
     item.variants = variants
     item.width, item.height = result.width, result.height
+    _record_fingerprint(session, item, sha256, perceptual_hash)
     set_status(session, item, MediaStatus.READY)
     return item
+
+
+def _record_fingerprint(session: Session, item: MediaItem, sha256: str, perceptual_hash: int | None) -> None:
+    """Set the item's hashes and replace its pairs with the items it looks like (committed with its status)."""
+    item.sha256, item.perceptual_hash = sha256, perceptual_hash
+    duplicates.record_pairs(session, item)
+
+
+def _perceptual_hash(mime_type: str, original: bytes, result: processing.ProcessedImage) -> int | None:
+    """Hashed from the smallest variant, which is upright and small to decode; the original only when
+    it is itself that small (no variant narrower). A drawing (SVG) has none."""
+    if mime_type == formats.SVG:
+        return None
+    smallest = min(result.variants, key=lambda variant: variant.width, default=None)
+    return fingerprint.difference_hash(smallest.data if smallest else original)
 
 
 def claim_stuck_items(session: Session, *, older_than: timedelta) -> list[UUID]:

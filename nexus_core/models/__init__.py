@@ -2,7 +2,7 @@
 
 from nexus_core.models.accounts import ApiKey, User
 from nexus_core.models.content import MediaReference, Page, PageStatus
-from nexus_core.models.media import MediaItem, MediaStatus, PendingDeletion
+from nexus_core.models.media import MediaItem, MediaSimilarity, MediaStatus, PendingDeletion
 from nexus_core.models.organisation import Folder, MediaTag, Tag
 from nexus_core.models.projects import Membership, Project, Role
 
@@ -11,6 +11,7 @@ __all__ = [
     "Folder",
     "MediaItem",
     "MediaReference",
+    "MediaSimilarity",
     "MediaStatus",
     "MediaTag",
     "Membership",

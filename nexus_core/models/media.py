@@ -1,4 +1,4 @@
-"""Media items and the storage deletions still owed."""
+"""Media items, the pairs of items that look alike, and the storage deletions still owed."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class MediaItem(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_media_items_project_newest", "project_id", "inserted_at", "id"),
         sa.Index("ix_media_items_project_sha256", "project_id", "sha256"),
+        sa.Index("ix_media_items_project_perceptual_hash", "project_id", "perceptual_hash"),
     )
 
     id: UUID = id_field()
@@ -65,3 +66,16 @@ class PendingDeletion(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=1000)
     inserted_at: datetime = timestamp_field()
+
+
+class MediaSimilarity(SQLModel, table=True):
+    """Item `item_id` looks like item `other_id`: the same bytes (distance 0) or perceptual hashes at most
+    a few bits apart. Stored both ways, so "has any pair" and "pairs of one item" each read one index;
+    written by the processing job, which replaces an item's pairs each time it runs."""
+
+    __tablename__ = "media_similarities"
+
+    item_id: UUID = Field(foreign_key="media_items.id", ondelete="CASCADE", primary_key=True)
+    other_id: UUID = Field(foreign_key="media_items.id", ondelete="CASCADE", primary_key=True, index=True)
+    distance: int = Field(sa_type=sa.SmallInteger)
+    """Bits in which the two perceptual hashes differ (0 to 64)."""

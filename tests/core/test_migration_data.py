@@ -1,10 +1,11 @@
-"""Each migration runs up and down on a database made by the previous head and keeps its data:
-on SQLite always, on PostgreSQL in the production pass (in a scratch database of the same server)."""
+"""Each migration since stage 2 runs up and down on a database made by the revision before it and keeps its
+data: on SQLite always, on PostgreSQL in the production pass (in a scratch database of the same server)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -16,8 +17,22 @@ from sqlalchemy.engine import make_url
 
 from nexus_core.db import alembic_config
 
-PREVIOUS_HEAD = "0002"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Migration:
+    previous: str
+    revision: str
+    new_tables: tuple[str, ...]
+    new_item_columns: tuple[str, ...] = ()
+    """Columns it adds to media_items, NULL on the rows that were there."""
+
+
+MIGRATIONS = [
+    Migration("0002", "0003", ("folders", "tags", "media_tags"), ("folder_id", "sha256", "perceptual_hash")),
+    Migration("0003", "0004", ("media_similarities",)),
+]
 
 
 def postgres_url() -> str | None:
@@ -45,16 +60,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         admin.dispose()
 
 
-def seed_previous_head(engine: sa.Engine) -> dict[str, list[dict]]:
-    """A user with a project, an item and a page using it, written with the previous head's tables."""
+def seed(engine: sa.Engine, revision: str) -> dict[str, list[dict]]:
+    """A user with a project, an item and a page using it, and from 0003 on a folder and a tag holding
+    it: a row in every table of `revision`, written with that revision's tables."""
     tables = sa.MetaData()
     tables.reflect(engine)
-    user, project, item, page = uuid4(), uuid4(), uuid4(), uuid4()
+    user, project, item, page, folder, tag = uuid4(), uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
     rows = {
         "users": [{"id": user, "email": "old@example.com", "password_hash": "x", "inserted_at": NOW}],
         "projects": [{"id": project, "name": "Old", "slug": "old", "inserted_at": NOW}],
         "memberships": [
             {"id": uuid4(), "project_id": project, "user_id": user, "role": "admin", "inserted_at": NOW}
+        ],
+        "api_keys": [
+            {
+                "id": uuid4(),
+                "project_id": project,
+                "user_id": user,
+                "name": "CI",
+                "prefix": "nx_old",
+                "key_hash": "cd" * 32,
+                "inserted_at": NOW,
+                "last_used_at": None,
+                "revoked_at": None,
+            }
+        ],
+        "pending_deletions": [
+            {
+                "id": uuid4(),
+                "path": f"{project}/gone.jpg",
+                "storage_backend": "local",
+                "attempts": 1,
+                "last_error": "storage down",
+                "inserted_at": NOW,
+            }
         ],
         "media_items": [
             {
@@ -94,6 +133,24 @@ def seed_previous_head(engine: sa.Engine) -> dict[str, list[dict]]:
         ],
         "media_references": [{"page_id": page, "media_item_id": item}],
     }
+    if revision >= "0003":
+        rows["folders"] = [
+            {
+                "id": folder,
+                "project_id": project,
+                "parent_id": None,
+                "name": "Harbour",
+                "sibling_key": "root/harbour",
+                "depth": 1,
+                "inserted_at": NOW,
+            }
+        ]
+        rows["tags"] = [{"id": tag, "project_id": project, "name": "Pier", "name_key": "pier"}]
+        rows["media_items"][0] |= {"folder_id": folder, "sha256": "ab" * 32, "perceptual_hash": -(2**62)}
+        rows["media_tags"] = [{"media_item_id": item, "tag_id": tag}]
+    ordered = [name for name in (table.name for table in tables.sorted_tables) if name in rows]
+    assert set(ordered) == set(tables.tables) - {"alembic_version"}, "a row in every table"
+    rows = {name: rows[name] for name in ordered}
     with engine.begin() as connection:
         for table, values in rows.items():
             connection.execute(tables.tables[table].insert(), [stored_form(engine, row) for row in values])
@@ -124,23 +181,26 @@ def assert_kept(engine: sa.Engine, rows: dict[str, list[dict]]) -> None:
                     assert got == value, (table, column)
 
 
-def test_the_newest_migration_keeps_data_down_and_up(database_url: str) -> None:
+@pytest.mark.parametrize("migration", MIGRATIONS, ids=[m.revision for m in MIGRATIONS])
+def test_the_migration_keeps_data_down_and_up(database_url: str, migration: Migration) -> None:
     config = alembic_config(database_url)
-    command.upgrade(config, PREVIOUS_HEAD)
+    command.upgrade(config, migration.previous)
     engine = sa.create_engine(database_url)
     try:
-        rows = seed_previous_head(engine)
-        command.upgrade(config, "head")
+        rows = seed(engine, migration.previous)
+        command.upgrade(config, migration.revision)
         assert_kept(engine, rows)
-        with engine.connect() as connection:
-            new_columns = connection.execute(
-                sa.text("SELECT folder_id, sha256, perceptual_hash FROM media_items")
-            ).one()
-        assert tuple(new_columns) == (None, None, None)
-        command.downgrade(config, PREVIOUS_HEAD)
+        assert set(migration.new_tables) <= set(sa.inspect(engine).get_table_names())
+        if migration.new_item_columns:
+            with engine.connect() as connection:
+                added = connection.execute(
+                    sa.text(f"SELECT {', '.join(migration.new_item_columns)} FROM media_items")
+                ).one()
+            assert set(added) == {None}
+        command.downgrade(config, migration.previous)
         assert_kept(engine, rows)
-        assert "folders" not in sa.inspect(engine).get_table_names()
-        command.upgrade(config, "head")
+        assert not set(migration.new_tables) & set(sa.inspect(engine).get_table_names())
+        command.upgrade(config, migration.revision)
         assert_kept(engine, rows)
     finally:
         engine.dispose()

@@ -105,6 +105,11 @@ class Setting:
             self.client, self.team, data=images.png(10, 10) + b"\0" * (2 * MEGABYTE), name="big.png"
         )
 
+    def upload_what_is_there(self) -> httpx.Response:
+        data = images.png(12, 12)
+        checked(upload(self.client, self.team, data=data, name="first.png"), 201)
+        return upload(self.client, self.team, data=data, name="again.png")
+
     def delete_item_used_by_a_page(self) -> httpx.Response:
         admin = accounts.actor_for_api_token(self.session, self.team.tokens["admin"] or "")
         item = self.session.get(MediaItem, UUID(self.item_id))
@@ -128,12 +133,14 @@ PRODUCE: dict[tuple[str, str, int], Callable[[Setting], httpx.Response]] = {
     ("get", LIST, 401): lambda s: s.send("GET", LIST, "no key"),
     ("get", LIST, 404): lambda s: s.send("GET", LIST, params={"filter[folder]": MISSING_ID}),
     ("get", LIST, 503): lambda s: s.without_database(lambda: s.send("GET", LIST)),
+    ("post", LIST, 200): Setting.upload_what_is_there,
     ("post", LIST, 201): lambda s: upload(s.client, s.team, data=images.png(10, 10), name="a.png"),
     ("post", LIST, 400): lambda s: s.send(
         "POST", f"{LIST}?sort=1", files={"file": ("a.png", images.png(9, 9))}
     ),
     ("post", LIST, 401): lambda s: upload(s.client, s.team, "revoked key"),
     ("post", LIST, 403): lambda s: upload(s.client, s.team, "viewer"),
+    ("post", LIST, 404): lambda s: upload(s.client, s.team, folder=MISSING_ID),
     ("post", LIST, 413): Setting.with_upload_limit_of_one_megabyte,
     ("post", LIST, 415): lambda s: upload(s.client, s.team, data=b"just text", name="notes.txt"),
     ("post", LIST, 422): lambda s: s.send("POST", LIST, data={"alt_text": "no file"}),

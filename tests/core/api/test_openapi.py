@@ -65,7 +65,11 @@ def test_every_answer_with_a_body_is_jsonapi(document: dict[str, Any], method: s
     ("method", "path", "statuses"),
     [
         ("get", "/api/v1/media_items", {"200", "400", "401", "404", "503"}),
-        ("post", "/api/v1/media_items", {"201", "400", "401", "403", "413", "415", "422", "503"}),
+        (
+            "post",
+            "/api/v1/media_items",
+            {"200", "201", "400", "401", "403", "404", "413", "415", "422", "503"},
+        ),
         ("get", "/api/v1/media_items/{item_id}", {"200", "400", "401", "404", "503"}),
         (
             "patch",

@@ -34,7 +34,7 @@ def test_unknown_list_parameter_is_400_naming_it(
     body = checked(client.get(LIST, params={parameter: value}, headers=team.headers("viewer")), 400)
     error = body["errors"][0]
     assert error["source"] == {"parameter": parameter}
-    assert "filter[q], filter[status], filter[tag], filter[type]" in error["detail"]
+    assert "filter[q], filter[similar_to], filter[status], filter[tag], filter[type]" in error["detail"]
     assert error["detail"].endswith("page[limit], page[offset], sort.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -31,9 +32,9 @@ def admin(session: Session, project: Project) -> Actor:
     return admin_of(session, project)
 
 
-def add(session: Session, actor: Actor, name: str, data: bytes, alt_text: str = "") -> MediaItemView:
+def add(session: Session, actor: Actor, name: str, data: bytes, **options: Any) -> MediaItemView:
     files = [uploading.IncomingFile(name, data)]
-    return uploading.upload(session, actor=actor, files=files, alt_text=alt_text)[0]
+    return uploading.upload(session, actor=actor, files=files, **options)[0]
 
 
 def names(session: Session, actor: Actor, sort: Sort = Sort.NEWEST, **filters: object) -> list[str]:
@@ -42,13 +43,18 @@ def names(session: Session, actor: Actor, sort: Sort = Sort.NEWEST, **filters: o
     return [item.filename for item in page.items]
 
 
+def scene(width: int, height: int, seed: int, suffix: str) -> bytes:
+    """A picture of its own (no near duplicate of the others)."""
+    return images.scene(width, height, seed=seed).write_to_buffer(suffix)
+
+
 @pytest.fixture
 def library_of_four(session: Session, admin: Actor) -> dict[str, MediaItemView]:
     """wide.jpg (landscape, described), tall.png (portrait), square.gif, logo.svg — oldest first."""
     return {
-        "wide": add(session, admin, "wide.jpg", images.jpeg(64, 32), alt_text="Harbour at dusk"),
-        "tall": add(session, admin, "tall.png", images.png(20, 60)),
-        "square": add(session, admin, "square.gif", images.gif(30, 30)),
+        "wide": add(session, admin, "wide.jpg", scene(64, 32, 1, ".jpg"), alt_text="Harbour at dusk"),
+        "tall": add(session, admin, "tall.png", scene(20, 60, 2, ".png")),
+        "square": add(session, admin, "square.gif", scene(30, 30, 3, ".gif")),
         "logo": add(session, admin, "logo.svg", images.svg()),
     }
 
@@ -115,8 +121,10 @@ def test_filters_unused_duplicates_and_upload_dates(
     assert len(names(session, admin, unused=True)) == 3
 
     assert names(session, admin, duplicates=True) == []
-    add(session, admin, "copy.jpg", storage_named(wide.storage_backend).read_bytes(wide.file_path))
+    original = storage_named(wide.storage_backend).read_bytes(wide.file_path)
+    copy = add(session, admin, "copy.jpg", original, allow_duplicates=True)
     assert names(session, admin, duplicates=True) == ["copy.jpg", "wide.jpg"]
+    assert names(session, admin, similar_to=copy.id) == ["wide.jpg"]
 
     now = datetime.now(UTC)
     assert names(session, admin, uploaded_after=now + timedelta(minutes=1)) == []
@@ -192,3 +200,19 @@ def test_bulk_tags_move_and_delete_all_or_nothing(
     assert len(names(session, admin)) == 4
     assert bulk.delete(session, actor=admin, item_ids=ids[:2]) == 2
     assert names(session, admin) == ["logo.svg", "square.gif"]
+
+
+def test_uploads_go_into_a_folder_with_tags(session: Session, admin: Actor) -> None:
+    trips = folders.create_folder(session, actor=admin, name="Trips")
+    item = add(
+        session,
+        admin,
+        "quay.png",
+        images.png(41, 30),
+        folder_id=trips.id,
+        tags=[" Harbour", "harbour", "dusk"],
+    )
+    assert (item.folder_id, item.tags) == (trips.id, ("dusk", "Harbour"))
+    assert names(session, admin, folder=trips.id, tag=("dusk",)) == ["quay.png"]
+    again = add(session, admin, "again.png", storage_named(item.storage_backend).read_bytes(item.file_path))
+    assert again.id == item.id and again.filename == "quay.png"  # the same bytes: the existing item
