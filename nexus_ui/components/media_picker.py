@@ -11,6 +11,7 @@ from nexus_core.policies import Action, can
 from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.alt_text_prompt import ask_for_alt_text
+from nexus_ui.components.folder_index import upload_folder
 from nexus_ui.components.folder_tree import FolderTree
 from nexus_ui.components.grid_keys import GRID_ATTRIBUTE
 from nexus_ui.components.heading import heading
@@ -86,7 +87,11 @@ class MediaPicker:
                 self._tree.toggle_button()
             with ui.column().classes("grow min-w-0 min-h-0 overflow-y-auto gap-3 no-wrap self-stretch"):
                 if can(self._context.role_at_open, Action.UPLOAD):
-                    UploadZone(self._context, on_uploaded=self._add_uploaded)
+                    UploadZone(
+                        self._context,
+                        on_uploaded=self._add_uploaded,
+                        folder=lambda: upload_folder(self._view.filters.folder),
+                    )
                 self._hint = (
                     ui.label()
                     .classes("text-sm text-slate-500")

@@ -19,7 +19,7 @@ from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call, load
 from nexus_ui.components.bulk_bar import BulkBar, images
 from nexus_ui.components.folder_actions import FolderActions
-from nexus_ui.components.folder_index import ALL_IMAGES, FolderIndex
+from nexus_ui.components.folder_index import ALL_IMAGES, FolderIndex, upload_folder
 from nexus_ui.components.folder_tree import FolderTree
 from nexus_ui.components.heading import heading
 from nexus_ui.components.library_filters import LibraryFilters
@@ -62,7 +62,11 @@ class MediaLibrary:
                     ui.label().classes("text-sm text-slate-500").props("data-testid=media-count")
                 )
         if can(self.context.role_at_open, Action.UPLOAD):
-            UploadZone(self.context, on_uploaded=lambda _item: self.reload())
+            UploadZone(
+                self.context,
+                on_uploaded=lambda _item: self.reload(),
+                folder=lambda: upload_folder(self.view.filters.folder),
+            )
         with ui.row().classes("w-full items-start gap-6 no-wrap"):
             self.tree = FolderTree(
                 self.context,

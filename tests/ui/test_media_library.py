@@ -15,6 +15,7 @@ from nexus_core.media import bulk, folders, library, paths
 from nexus_core.models import Folder, MediaItem, Project, Role
 from nexus_core.read_models import FolderView, MediaItemView
 from nexus_ui.pages.media_library import PAGE_SIZE
+from tests import images
 from tests.factories import admin_of
 from tests.ui.conftest import member_email, sign_in
 from tests.ui.test_media_picker import add_image
@@ -235,3 +236,28 @@ async def test_delete_of_selected_images_names_the_pages_using_them(
     await user.should_see("Deleted 2 images")
     session.expire_all()
     assert session.get(MediaItem, used.id) is None and session.get(MediaItem, spare.id) is None
+
+
+async def test_uploads_go_into_the_folder_shown_and_copies_are_named(
+    user: User, session: Session, project: Project, jobs: object
+) -> None:
+    trips = make_folder(session, project, "Trips")
+    await open_library(user, session, project, query=f"folder={trips.id}")
+    await showing(user, "Trips")
+    zone = user.find(ui.upload).elements.pop()
+    picture = images.png(20, 10)
+    await zone.handle_uploads([ui.upload.SmallFileUpload("boat.png", "image/png", picture)])
+    await user.should_see("Uploaded “boat.png”")
+    boat = session.exec(select(MediaItem).where(MediaItem.filename == "boat.png")).one()
+    assert boat.folder_id == trips.id
+
+    await zone.handle_uploads([ui.upload.SmallFileUpload("boat-again.png", "image/png", picture)])
+    await user.should_see("“boat-again.png” is already in the library")
+    await user.should_see("as “boat.png”; it was not uploaded again.")
+    assert len(session.exec(select(MediaItem)).all()) == 1
+    await click(user, "upload-anyway")
+    await user.should_see("Uploaded “boat-again.png”")
+    await user.should_not_see(marker="duplicate-notice")
+    session.expire_all()
+    copy = session.exec(select(MediaItem).where(MediaItem.filename == "boat-again.png")).one()
+    assert copy.folder_id == trips.id

@@ -234,3 +234,17 @@ async def test_the_picker_browses_folders_and_filters(user: User, session: Sessi
     user.find(marker="filter-missing_alt").click()
     await user.should_see("Showing 1 of 1 image, newest first")
     await user.should_see("inside.png")
+
+
+async def test_an_upload_in_the_picker_goes_into_the_folder_shown(
+    user: User, session: Session, project: Project, jobs: object
+) -> None:
+    trips = folders.create_folder(session, actor=admin_of(session, project), name="Trips")
+    await open_picker(user, session, project)
+    user.find(marker=f"folder-{trips.id}").click()
+    await user.should_see("No images in this folder.")
+    zone = user.find(ui.upload).elements.pop()
+    await zone.handle_uploads([ui.upload.SmallFileUpload("fresh.png", "image/png", images.png(20, 10))])
+    await user.should_see("Selected: fresh.png", retries=20)
+    fresh = session.exec(select(MediaItem).where(MediaItem.filename == "fresh.png")).one()
+    assert fresh.folder_id == trips.id
