@@ -26,6 +26,7 @@ def apply_theme() -> None:
         @layer theme {
           :focus-visible { outline: 2px solid #4f46e5 !important; outline-offset: 2px !important; }
           .q-btn--unelevated:focus-visible { outline: 3px solid #1e1b4b !important; }
+          .nexus-bulk :focus-visible { outline-color: #fff !important; }
         }
         .nexus-nav a { color: #334155; text-decoration: none; }
         .nexus-nav a.active { background: #eef2ff; color: #4338ca; font-weight: 600; }
@@ -49,7 +50,7 @@ def apply_theme() -> None:
         .nexus-folders { position: sticky; top: 72px; max-height: calc(100vh - 88px); overflow-y: auto; }
         @media (max-width: 1023.98px) {
             .nexus-folders { display: none; }
-            .nexus-folders.open { display: block; position: fixed; inset: 0; z-index: 7000; width: auto !important;
+            .nexus-folders.open { display: block; position: fixed; inset: 0; z-index: 5000; width: auto !important;
                 max-height: none; background: #fff; padding: 16px; box-shadow: 0 10px 40px rgba(15, 23, 42, .3); }
         }
         .nexus-check { position: absolute; top: 8px; right: 8px; width: 28px; height: 28px; border-radius: 9999px;
@@ -60,8 +61,6 @@ def apply_theme() -> None:
         .nexus-check[aria-checked=true] { background: #4f46e5; border-color: #4f46e5; color: #fff; }
         .nexus-check:hover { border-color: #4f46e5; }
         .nexus-bulk { background: #1e1b4b; color: #fff; position: sticky; top: 64px; z-index: 5; }
-        .nexus-bulk .q-btn { color: #fff; }
-        .nexus-bulk .q-btn.text-negative { color: #fecaca !important; }
         .nexus-filters { background: #fff; border: 1px solid #e2e8f0; }
         .nexus-list th { text-align: left; font-weight: 600; color: #475569; padding: 8px 10px; white-space: nowrap;
             border-bottom: 1px solid #e2e8f0; background: #f8fafc; }

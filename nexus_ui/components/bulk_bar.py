@@ -54,11 +54,11 @@ class BulkBar:
             self._button("Add tags", "sell", self.add_tags, "bulk-add-tags")
             self._button("Remove tags", "label_off", self.remove_tags, "bulk-remove-tags")
             if can(context.role_at_open, Action.DELETE_MEDIA):
-                self._button("Delete", "delete", self.delete, "bulk-delete").props("color=negative")
+                self._button("Delete", "delete", self.delete, "bulk-delete").props("color=red-3")
         self.show(total=0)
 
     def _button(self, label: str, icon: str, action: Callable[[], object], marker: str) -> ui.button:
-        button = ui.button(label, icon=icon, on_click=action).props("flat dense").mark(marker)
+        button = ui.button(label, icon=icon, on_click=action).props("flat dense color=white").mark(marker)
         button.props["data-testid"] = marker
         return button
 

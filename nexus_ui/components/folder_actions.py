@@ -103,5 +103,7 @@ class FolderActions:
             await self._changed(folder.parent_id if folder and folder.parent_id else None)
 
     async def _changed(self, shown: listing.Folder) -> None:
+        """The tree is drawn anew: the focus goes to the folder now shown in it."""
         await self._tree.load()
         await self._on_changed(shown)
+        self._tree.focus_shown()

@@ -93,6 +93,9 @@ class FolderTree:
         self.panel.classes(add="open")
         if self._toggle is not None:
             self._toggle.props["aria-expanded"] = "true"
+        self.focus_shown()
+
+    def focus_shown(self) -> None:
         focus_selector(f"#c{self.panel.id} [aria-current=true]", on=self.panel)
 
     def close(self) -> None:
@@ -168,7 +171,7 @@ class FolderTree:
         self.close()
         await self._on_open(target)
         if not drawer:
-            focus_selector(f"#c{self.panel.id} [aria-current=true]", on=self.panel)
+            self.focus_shown()
 
     async def _dropped(self, target: listing.Folder, event: events.GenericEventArguments) -> None:
         if self._on_drop is not None and (ids := dropped_ids(event.args)):
