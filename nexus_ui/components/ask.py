@@ -29,10 +29,10 @@ def _buttons(dialog: ui.dialog, action: str, marker: str, answer: Any) -> None:
 
 
 async def _answer(dialog: ui.dialog) -> Any:
+    """Removed once hidden, when Quasar has given the focus back to what opened it."""
+    dialog.on("hide", dialog.delete)
     dialog.open()
-    answer = await dialog
-    dialog.delete()
-    return answer
+    return await dialog
 
 
 async def ask_text(title: str, label: str, *, action: str, marker: str, value: str = "") -> str | None:
@@ -64,7 +64,7 @@ async def ask_choice(
 async def ask_tags(title: str, suggestions: Sequence[str], *, action: str, marker: str) -> list[str] | None:
     """Tags chosen from the project's or typed new (Enter adds one), or None when cancelled."""
     with _dialog(title) as dialog:
-        field = tag_input([], suggestions, marker=f"{marker}-input")
+        field = tag_input([], suggestions, marker=f"{marker}-input").props("autofocus")
         _buttons(dialog, action, marker, lambda: list(field.value or []))
     answer = await _answer(dialog)
     return answer if isinstance(answer, list) and answer else None

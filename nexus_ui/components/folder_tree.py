@@ -85,7 +85,7 @@ class FolderTree:
     def toggle_button(self) -> ui.button:
         """The button that opens the tree as a drawer on a narrow screen (hidden on wide ones)."""
         self._toggle = ui.button("Folders", icon="folder_open", on_click=self.open)
-        self._toggle.props("outline color=secondary aria-expanded=false").classes("lg:hidden")
+        self._toggle.props("outline color=grey-9 aria-expanded=false").classes("lg:hidden")
         self._toggle.props["data-testid"] = "folders-toggle"
         return self._toggle
 

@@ -57,7 +57,7 @@ class LibraryFilters:
             search.on_value_change(lambda e: self._filter(q=(e.value or "").strip() or None))
             search.mark(f"{marker}-search")
             self._toggle = ui.button("Filters", icon="tune", on_click=self._toggle_panel)
-            self._toggle.props("outline color=secondary").mark("filters-toggle")
+            self._toggle.props("outline color=grey-9").mark("filters-toggle")
             self._toggle.props["data-testid"] = "filters-toggle"
             if arrangement:
                 ui.space()

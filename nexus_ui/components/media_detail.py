@@ -50,6 +50,7 @@ class MediaDetailPanel:
         self._dialog = ui.dialog().props("position=right full-height")
         self._dialog.props["aria-label"] = "Media details"
         self._dialog.on("hide", self._return_focus)
+        self._dialog.on("keydown", self._arrow, js_handler=_ARROWS_JS)
         self._item_id: UUID | None = None
         self._dialog.props("data-testid=detail-panel")
 
@@ -59,8 +60,7 @@ class MediaDetailPanel:
         if details is FAILED:
             return
         self._dialog.clear()
-        with self._dialog, ui.card().classes("w-[440px] max-w-[100vw] h-full p-0 gap-0 rounded-none") as card:
-            card.on("keydown", self._arrow, js_handler=_ARROWS_JS)
+        with self._dialog, ui.card().classes("w-[440px] max-w-[100vw] h-full p-0 gap-0 rounded-none"):
             self._render(details, [] if known is FAILED else [tag.name for tag in known])
         self._item_id = item_id
         self._dialog.open()
