@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import frames, library, load, proxy, variants
+from bench import frames, library, library_api, load, proxy, variants
 
 BENCHMARKS = {
     "variants": variants.main,
     "frames": frames.main,
     "proxy": proxy.main,
     "library": library.main,
+    "library_api": library_api.main,
     "load": load.main,
 }
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from itertools import count
+from uuid import UUID
 
 from sqlmodel import Session
 
 from nexus_core import accounts, projects
+from nexus_core.content import pages
+from nexus_core.media import paths
 from nexus_core.models import MediaItem, Project, Role, User
 from nexus_core.policies import Actor
-from nexus_core.read_models import MediaItemView
+from nexus_core.read_models import MediaItemView, PageView
 
 _sequence = count(1)
 PASSWORD = "correct horse battery"
@@ -45,3 +48,19 @@ def stored_item(session: Session, item: MediaItemView) -> MediaItem:
     row = session.get(MediaItem, item.id)
     assert row is not None, f"no row for {item.id}"
     return row
+
+
+def page_using(session: Session, actor: Actor, item_id: UUID | str, title: str = "Uses it") -> PageView:
+    """A page whose hero image is the item, saved so that the item counts as used by it."""
+    item = session.get(MediaItem, item_id if isinstance(item_id, UUID) else UUID(item_id))
+    assert item is not None, f"no item {item_id}"
+    page = pages.create_page(session, actor=actor, title=title)
+    return pages.save_page(
+        session,
+        actor=actor,
+        page_id=page.id,
+        title=page.title,
+        slug=page.slug,
+        template_data={"hero_image": paths.url(item.file_path)},
+        body_json=page.body_json,
+    )

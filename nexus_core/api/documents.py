@@ -51,8 +51,10 @@ def folder_identifier(folder_id: UUID | None) -> dict[str, str] | None:
 
 
 def page_links(
-    *, self_url: str, query: dict[str, str], offset: int, limit: int, total: int
+    *, self_url: str, query: dict[str, str], offset: int, limit: int, more: bool
 ) -> dict[str, str | None]:
+    """`more`: items follow this page (so `next` is given)."""
+
     def at(position: int) -> str:
         return f"{self_url}?{urlencode({**query, 'page[offset]': position, 'page[limit]': limit})}"
 
@@ -60,7 +62,7 @@ def page_links(
         "self": at(offset),
         "first": at(0),
         "prev": at(max(offset - limit, 0)) if offset > 0 else None,
-        "next": at(offset + limit) if offset + limit < total else None,
+        "next": at(offset + limit) if more else None,
     }
 
 

@@ -51,7 +51,8 @@ def list_media_items(
     offset: Annotated[int, Query(alias="page[offset]", ge=0, le=listing.MAX_PAGE_OFFSET)] = 0,
 ) -> JsonApiResponse:
     """Newest first unless `sort` says otherwise; filters combine (all must hold). 404: the folder of
-    `filter[folder]` is not in the project."""
+    `filter[folder]` is not in the project. `meta.total` is exact up to 1,000 matches; beyond, on
+    PostgreSQL, it is the database's estimate and `meta.total_estimated` is true."""
     page = listing.list_items(session, actor=actor, filters=filters, sort=sort, limit=limit, offset=offset)
     base_url = _base_url(request)
     query = {FILTER.format(name): value for name, value in filters.as_params().items()}
@@ -65,9 +66,9 @@ def list_media_items(
                 query=query,
                 offset=offset,
                 limit=limit,
-                total=page.total,
+                more=page.more,
             ),
-            "meta": {"total": page.total},
+            "meta": {"total": page.total} | ({"total_estimated": True} if page.total_estimated else {}),
         }
     )
 

@@ -120,10 +120,16 @@ class ListMeta(BaseModel):
     total: int
 
 
+class ItemListMeta(ListMeta):
+    total_estimated: bool | None = Field(
+        default=None, description="Present (true) when more than 1,000 match: `total` is then an estimate."
+    )
+
+
 class MediaItemListDocument(BaseModel):
     data: list[MediaItemResource]
     links: PageLinks
-    meta: ListMeta
+    meta: ItemListMeta
 
 
 class FolderRelationships(BaseModel):

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlmodel import Session
 
 from nexus_core.errors import MediaInUse, NexusError
-from nexus_core.media import paths, renditions
+from nexus_core.media import duplicates, paths, renditions
 from nexus_core.media.library import load_item, pages_using
 from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, PendingDeletion
@@ -45,9 +45,11 @@ def forget_item(session: Session, *, actor: Actor, item: MediaItem, force: bool)
     if not force:
         _refuse_if_in_use(session, item)
     owed = [PendingDeletion(path=path, storage_backend=item.storage_backend) for path in stored_paths(item)]
+    partners = duplicates.partners_of(session, item.id)
     session.delete(item)
     session.add_all(owed)
     session.flush()
+    duplicates.refresh_flags(session, partners)  # their pairs with it went with it
     return owed
 
 

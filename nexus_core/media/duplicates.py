@@ -7,10 +7,11 @@ then ask an index: "has any pair" (`has_duplicates`) and "the pairs of this item
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, exists, insert, or_
+from sqlalchemy import ColumnElement, exists, insert, or_, true, update
 from sqlmodel import Session, col, delete, select
 
 from nexus_core.media.fingerprint import hamming_distance
@@ -52,6 +53,7 @@ def record_pairs(session: Session, item: MediaItem) -> None:
     jobs hashing look-alikes at once cannot each miss the other's hash.
     """
     session.exec(select(Project.id).where(Project.id == item.project_id).with_for_update(key_share=True))
+    before = partners_of(session, item.id)
     session.exec(
         delete(MediaSimilarity).where(
             or_(col(MediaSimilarity.item_id) == item.id, col(MediaSimilarity.other_id) == item.id)
@@ -73,6 +75,19 @@ def record_pairs(session: Session, item: MediaItem) -> None:
     ]
     if rows:
         session.exec(insert(MediaSimilarity), params=rows)
+    refresh_flags(session, {item.id, *before, *distances})
+
+
+def partners_of(session: Session, item_id: UUID) -> set[UUID]:
+    return set(session.exec(select(MediaSimilarity.other_id).where(MediaSimilarity.item_id == item_id)))
+
+
+def refresh_flags(session: Session, item_ids: Iterable[UUID]) -> None:
+    """Set `has_duplicates` of these items from their pairs (after pairs were added or deleted)."""
+    ids = list(item_ids)
+    if ids:
+        paired = exists().where(col(MediaSimilarity.item_id) == MediaItem.id)
+        session.exec(update(MediaItem).where(col(MediaItem.id).in_(ids)).values(has_duplicates=paired))
 
 
 def _near_hashes(session: Session, item: MediaItem) -> dict[UUID, int]:
@@ -103,8 +118,8 @@ def _near_hashes(session: Session, item: MediaItem) -> dict[UUID, int]:
 
 
 def has_duplicates() -> ColumnElement[bool]:
-    """MediaItem shares its bytes or nearly its picture with another item (read from the pairs' primary key)."""
-    return exists().where(col(MediaSimilarity.item_id) == MediaItem.id)
+    """MediaItem shares its bytes or nearly its picture with another item (its flag, on a partial index)."""
+    return col(MediaItem.has_duplicates) == true()
 
 
 def similar_to(

@@ -16,9 +16,10 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, UnaryExpression, exists, false, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from nexus_core.errors import InvalidInput, InvalidParameter, NotFound
-from nexus_core.media import duplicates, folders, formats, library, tags
+from nexus_core.media import counting, duplicates, folders, formats, library, tags
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, MediaTag, Tag
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import MediaItemView
@@ -198,6 +199,10 @@ def parse_sort(text: str, *, parameter: str = "sort") -> Sort:
 class MediaPage:
     items: list[MediaItemView]
     total: int
+    total_estimated: bool = False
+    """More than counting.EXACT_UP_TO match on PostgreSQL: `total` is an estimate ("about")."""
+    more: bool = False
+    """Items follow this page."""
 
 
 def list_items(
@@ -216,12 +221,31 @@ def list_items(
         raise InvalidInput(f"The page size must be between 1 and {MAX_PAGE_SIZE}.")
     if not 0 <= offset <= MAX_PAGE_OFFSET:
         raise InvalidInput(f"The page offset must be between 0 and {MAX_PAGE_OFFSET}.")
+    matching, paging = statements(
+        session, actor=actor, filters=filters, sort=sort, limit=limit + 1, offset=offset
+    )
+    rows = session.exec(paging).all()
+    if rows and len(rows) <= limit:  # the last page: what came before it and what it holds is all there is
+        total = counting.Count(offset + len(rows))
+    else:
+        total = counting.count(session, matching)
+    return MediaPage(
+        items=library.views_of(session, rows[:limit]),
+        total=total.value,
+        total_estimated=total.estimated,
+        more=len(rows) > limit,
+    )
+
+
+def statements(
+    session: Session, *, actor: Actor, filters: ItemFilter, sort: Sort, limit: int, offset: int
+) -> tuple[SelectOfScalar[UUID], SelectOfScalar[MediaItem]]:
+    """A page's two statements: the ids that pass (for counting) and the page's rows in order
+    (bench.library_api prints their plans)."""
     conditions, nearest_first = _conditions(session, actor, filters)
-    total = session.exec(select(func.count()).select_from(MediaItem).where(*conditions)).one()
     order = [*nearest_first, *_ORDER[sort]]
-    query = select(MediaItem).where(*conditions).order_by(*order).offset(offset).limit(limit)
-    rows = session.exec(query).all()
-    return MediaPage(items=library.views_of(session, rows), total=total)
+    page = select(MediaItem).where(*conditions).order_by(*order).offset(offset).limit(limit)
+    return select(MediaItem.id).where(*conditions), page
 
 
 def matching_ids(session: Session, *, actor: Actor, filters: ItemFilter, limit: int) -> list[UUID]:

@@ -4,14 +4,18 @@ spelling a project used is the one it keeps ("Harbour" and "harbour" are one tag
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, delete, select
 
 from nexus_core.errors import InvalidInput
 from nexus_core.media.library import load_item
 from nexus_core.models import MediaItem, MediaTag, Tag
+from nexus_core.models.base import new_id
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import TagCount
 from nexus_core.text import require_storable
@@ -69,18 +73,30 @@ def list_tags(session: Session, *, actor: Actor) -> list[TagCount]:
 
 
 def _tags_named(session: Session, project_id: UUID, names: list[str]) -> list[Tag]:
-    """The project's Tag rows for these names, made where missing, in the order of `names`."""
+    """The project's Tag rows for these names, made where missing, in the order of `names`.
+
+    Missing ones are inserted with ON CONFLICT DO NOTHING and read again, so two people tagging with
+    the same new tag at the same moment both end up with the one row instead of one of them failing.
+    """
     keys = [name.casefold() for name in names]
-    existing = {
-        tag.name_key: tag
-        for tag in session.exec(select(Tag).where(Tag.project_id == project_id, col(Tag.name_key).in_(keys)))
-    }
-    rows = []
-    for name, key in zip(names, keys, strict=True):
-        tag = existing.get(key)
-        if tag is None:
-            tag = existing[key] = Tag(project_id=project_id, name=name, name_key=key)
-            session.add(tag)
-        rows.append(tag)
-    session.flush()
-    return rows
+    wanted = select(Tag).where(Tag.project_id == project_id, col(Tag.name_key).in_(keys))
+    existing = {tag.name_key: tag for tag in session.exec(wanted)}
+    missing = {key: name for name, key in zip(names, keys, strict=True) if key not in existing}
+    if missing:
+        rows = [
+            {"id": new_id(), "project_id": project_id, "name": name, "name_key": key}
+            for key, name in missing.items()
+        ]
+        session.execute(
+            _insert_new(session)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["project_id", "name_key"])
+        )
+        existing = {tag.name_key: tag for tag in session.exec(wanted)}
+    return [existing[key] for key in keys]
+
+
+def _insert_new(session: Session) -> Any:
+    """INSERT … ON CONFLICT in the session's dialect (PostgreSQL's and SQLite's read the same)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Tag)

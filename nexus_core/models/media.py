@@ -30,6 +30,26 @@ class MediaItem(SQLModel, table=True):
         sa.Index("ix_media_items_project_newest", "project_id", "inserted_at", "id"),
         sa.Index("ix_media_items_project_sha256", "project_id", "sha256"),
         sa.Index("ix_media_items_project_perceptual_hash", "project_id", "perceptual_hash"),
+        # The library's lists (nexus_core/media/listing.py), each in its own order:
+        sa.Index("ix_media_items_project_folder_newest", "project_id", "folder_id", "inserted_at", "id"),
+        sa.Index("ix_media_items_project_name", "project_id", sa.text("lower(filename)"), "id"),
+        sa.Index("ix_media_items_project_size", "project_id", "file_size", "id"),
+        sa.Index(
+            "ix_media_items_project_duplicates_newest",
+            "project_id",
+            "inserted_at",
+            "id",
+            postgresql_where=sa.text("has_duplicates"),
+            sqlite_where=sa.text("has_duplicates"),
+        ),
+        *(
+            sa.Index(
+                f"ix_media_items_{column}_trigrams",
+                sa.text(f"lower({column}) gin_trgm_ops"),
+                postgresql_using="gin",
+            ).ddl_if(dialect="postgresql")
+            for column in ("filename", "alt_text")
+        ),
     )
 
     id: UUID = id_field()
@@ -49,6 +69,9 @@ class MediaItem(SQLModel, table=True):
     """Hex SHA-256 of the stored original; None for items stored before it was recorded."""
     perceptual_hash: int | None = Field(default=None, sa_type=sa.BigInteger)
     """64-bit difference hash of the picture, made by the processing job (near duplicates)."""
+    has_duplicates: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    """It has a pair in media_similarities: kept by duplicates.py, so that "duplicates only" reads
+    a small partial index instead of probing the pairs for every item of a large library."""
     status: MediaStatus = Field(default=MediaStatus.PENDING, sa_type=sa.String(16), index=True)
     error: str | None = Field(default=None, max_length=1000)
     inserted_at: datetime = timestamp_field()

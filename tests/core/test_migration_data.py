@@ -13,9 +13,9 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.engine import make_url
 
 from nexus_core.db import alembic_config
+from tests.databases import scratch_database
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -32,6 +32,7 @@ class Migration:
 MIGRATIONS = [
     Migration("0002", "0003", ("folders", "tags", "media_tags"), ("folder_id", "sha256", "perceptual_hash")),
     Migration("0003", "0004", ("media_similarities",)),
+    Migration("0004", "0005", ()),
 ]
 
 
@@ -48,16 +49,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     server = postgres_url()
     if server is None:
         pytest.skip("needs PostgreSQL (./dev test --production)")
-    name = f"nexus_migrations_{uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(server, "nexus_migrations") as url:
+        yield url
 
 
 def seed(engine: sa.Engine, revision: str) -> dict[str, list[dict]]:
@@ -148,6 +141,8 @@ def seed(engine: sa.Engine, revision: str) -> dict[str, list[dict]]:
         rows["tags"] = [{"id": tag, "project_id": project, "name": "Pier", "name_key": "pier"}]
         rows["media_items"][0] |= {"folder_id": folder, "sha256": "ab" * 32, "perceptual_hash": -(2**62)}
         rows["media_tags"] = [{"media_item_id": item, "tag_id": tag}]
+    if revision >= "0004":
+        rows["media_similarities"] = [{"item_id": item, "other_id": item, "distance": 0}]
     ordered = [name for name in (table.name for table in tables.sorted_tables) if name in rows]
     assert set(ordered) == set(tables.tables) - {"alembic_version"}, "a row in every table"
     rows = {name: rows[name] for name in ordered}

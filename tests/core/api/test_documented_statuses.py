@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from uuid import UUID
 
 import httpx
 import pytest
@@ -18,11 +17,9 @@ from nexus_core.api import router as api_router
 from nexus_core.api.deps import get_session
 from nexus_core.api.openapi import describe
 from nexus_core.config import MEGABYTE, get_settings
-from nexus_core.content import pages
-from nexus_core.media import paths
-from nexus_core.models import MediaItem
 from tests import images
 from tests.core.api.helpers import JSONAPI, Team, checked, upload
+from tests.factories import page_using
 
 LIST = "/api/v1/media_items"
 ITEM = "/api/v1/media_items/{item_id}"
@@ -112,18 +109,7 @@ class Setting:
 
     def delete_item_used_by_a_page(self) -> httpx.Response:
         admin = accounts.actor_for_api_token(self.session, self.team.tokens["admin"] or "")
-        item = self.session.get(MediaItem, UUID(self.item_id))
-        assert item is not None
-        page = pages.create_page(self.session, actor=admin, title="Uses it")
-        pages.save_page(
-            self.session,
-            actor=admin,
-            page_id=page.id,
-            title=page.title,
-            slug=page.slug,
-            template_data={"hero_image": paths.url(item.file_path)},
-            body_json=page.body_json,
-        )
+        page_using(self.session, admin, self.item_id)
         return self.send("DELETE", self.url)
 
 

@@ -9,13 +9,11 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from nexus_core.content import pages
-from nexus_core.media import paths
 from nexus_core.models import MediaItem
 from tests import images
 from tests.conftest import StoredFiles
 from tests.core.api.helpers import JSONAPI, Team, checked, upload
-from tests.factories import admin_of
+from tests.factories import admin_of, page_using
 from tests.jsonapi import assert_valid_document
 
 ATOMIC = 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"'
@@ -109,19 +107,7 @@ def test_removing_an_item_that_pages_use_needs_force(
     client: TestClient, team: Team, session: Session
 ) -> None:
     item_id = new_item(client, team, 36)
-    admin = admin_of(session, team.project)
-    page = pages.create_page(session, actor=admin, title="Harbour walk")
-    item = session.get(MediaItem, UUID(item_id))
-    assert item is not None
-    pages.save_page(
-        session,
-        actor=admin,
-        page_id=page.id,
-        title=page.title,
-        slug=page.slug,
-        template_data={"hero_image": paths.url(item.file_path)},
-        body_json=page.body_json,
-    )
+    page_using(session, admin_of(session, team.project), item_id, "Harbour walk")
     error = checked(send(client, team, [remove(item_id)]), 409)["errors"][0]
     assert "Harbour walk" in error["detail"] and error["source"] == {"pointer": "/atomic:operations/0"}
     assert results(send(client, team, [remove(item_id, force=True)])) == [{}]

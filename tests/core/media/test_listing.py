@@ -9,17 +9,16 @@ from uuid import UUID
 import pytest
 from sqlmodel import Session
 
-from nexus_core.content import pages
 from nexus_core.errors import InvalidParameter, NotFound
-from nexus_core.media import bulk, folders, library, listing, paths
+from nexus_core.media import bulk, folders, library, listing
 from nexus_core.media import upload as uploading
 from nexus_core.media.listing import ItemFilter, Orientation, Sort
 from nexus_core.media.storage import storage_named
-from nexus_core.models import MediaItem, Project
+from nexus_core.models import Project
 from nexus_core.policies import Actor
 from nexus_core.read_models import MediaItemView
 from tests import images
-from tests.factories import admin_of, make_project
+from tests.factories import admin_of, make_project, page_using
 
 
 @pytest.fixture
@@ -105,18 +104,8 @@ def test_filters_by_folder_and_tags(
 def test_filters_unused_duplicates_and_upload_dates(
     session: Session, admin: Actor, library_of_four: dict[str, MediaItemView]
 ) -> None:
-    wide = session.get(MediaItem, library_of_four["wide"].id)
-    assert wide is not None
-    page = pages.create_page(session, actor=admin, title="Harbour walk")
-    pages.save_page(
-        session,
-        actor=admin,
-        page_id=page.id,
-        title=page.title,
-        slug=page.slug,
-        template_data={"hero_image": paths.url(wide.file_path)},
-        body_json=page.body_json,
-    )
+    wide = library_of_four["wide"]
+    page_using(session, admin, wide.id, "Harbour walk")
     assert "wide.jpg" not in names(session, admin, unused=True)
     assert len(names(session, admin, unused=True)) == 3
 
@@ -125,6 +114,8 @@ def test_filters_unused_duplicates_and_upload_dates(
     copy = add(session, admin, "copy.jpg", original, allow_duplicates=True)
     assert names(session, admin, duplicates=True) == ["copy.jpg", "wide.jpg"]
     assert names(session, admin, similar_to=copy.id) == ["wide.jpg"]
+    bulk.delete(session, actor=admin, item_ids=[copy.id])
+    assert names(session, admin, duplicates=True) == []  # its pair went with it
 
     now = datetime.now(UTC)
     assert names(session, admin, uploaded_after=now + timedelta(minutes=1)) == []

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlmodel import Session
 
+from nexus_core import use_cases
+from nexus_core.db import session_scope
 from nexus_core.errors import Forbidden, InvalidInput
 from nexus_core.media import library, tags
 from nexus_core.media import upload as uploading
-from nexus_core.models import Project, Role
+from nexus_core.models import MediaItem, Project, Role
 from nexus_core.policies import Actor
 from nexus_core.read_models import MediaItemView
 from tests import images
@@ -78,3 +82,25 @@ def test_viewers_cannot_tag(session: Session, project: Project, admin: Actor) ->
     viewer = make_member(session, project, Role.VIEWER)
     with pytest.raises(Forbidden):
         tags.set_tags(session, actor=viewer, item_id=upload(session, admin, "a.png").id, tags=["mine"])
+
+
+def test_two_people_tagging_with_the_same_new_tag_at_once_share_one_tag(
+    session: Session, admin: Actor
+) -> None:
+    first, second = upload(session, admin, "a.png"), upload(session, admin, "b.png")
+    with session_scope() as holding:
+        item = holding.get(MediaItem, first.id)
+        assert item is not None
+        tags.replace_tags(holding, item, ["Regatta"])  # written, not committed yet
+        other = threading.Thread(
+            target=lambda: use_cases.run_as_member(
+                admin.user_id, admin.project_id, tags.set_tags, item_id=second.id, tags=["regatta"]
+            )
+        )
+        other.start()
+        other.join(timeout=0.5)  # it waits for the first transaction (its tag, or the write lock)
+        holding.commit()
+    other.join(timeout=30)
+    assert not other.is_alive()
+    assert library.tags_of(session, [first.id, second.id]) == {first.id: ["Regatta"], second.id: ["Regatta"]}
+    assert counted(session, admin) == [("Regatta", 2)]
