@@ -121,6 +121,14 @@ def test_folders_selection_bulk_changes_filters_and_the_url(
     for part in ("folder=", "type=png", "sort=filename", "view=list"):
         assert part in query, query
     screenshot(page, screenshots / "library-list-1280.png")
+    rows.first.get_by_role("button", name="mast.png").click()
+    expect(page.get_by_test_id("detail-filename")).to_have_text("mast.png")
+    tags = page.get_by_test_id("detail-tags")
+    add_tag(page, tags, "mooring")
+    screenshot(page, screenshots / "detail-tags-1280.png")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    expect(rows.first).to_contain_text("harbour, mooring")
 
     page.reload()  # the same view from the URL alone
     wait_for_library(page)
@@ -153,6 +161,8 @@ def test_bulk_delete_names_the_pages_that_use_the_images(
     create_page(page, project, "The old pier")
     page.get_by_test_id("select-hero_image").click()
     picker = page.get_by_test_id("media-picker")
+    expect(picker.get_by_test_id("picker-tile")).to_have_count(2)
+    screenshot(page, screenshots / "picker-1280.png")
     picker.locator(f'[data-testid="picker-tile"][data-item-id="{pier_id}"]').click()
     page.get_by_test_id("picker-choose").click()
     page.get_by_test_id("alt-prompt-decorative").click()

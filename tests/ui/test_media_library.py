@@ -11,7 +11,7 @@ from nicegui.testing import User
 from sqlmodel import Session, select
 
 from nexus_core.content import pages
-from nexus_core.media import bulk, folders, library, paths
+from nexus_core.media import bulk, folders, library, paths, tags
 from nexus_core.models import Folder, MediaItem, Project, Role
 from nexus_core.read_models import FolderView, MediaItemView
 from nexus_ui.pages.media_library import PAGE_SIZE
@@ -261,3 +261,27 @@ async def test_uploads_go_into_the_folder_shown_and_copies_are_named(
     session.expire_all()
     copy = session.exec(select(MediaItem).where(MediaItem.filename == "boat-again.png")).one()
     assert copy.folder_id == trips.id
+
+
+async def test_the_detail_panel_edits_tags_and_steps_through_the_page(
+    user: User, session: Session, project: Project
+) -> None:
+    older = add_image(session, project, "older.png")
+    newer = add_image(session, project, "newer.png")
+    tags.set_tags(session, actor=admin_of(session, project), item_id=older.id, tags=["harbour"])
+    await open_library(user, session, project)
+    await click(user, f"tile-{newer.id}")
+    await user.should_see(marker="detail-tags")
+    field = user.find(marker="detail-tags").elements.pop()
+    assert "harbour" in field.options  # the project's tags are suggested
+    field.value = ["harbour", "boats"]
+
+    def saved() -> bool:
+        session.expire_all()
+        return library.tags_of(session, [newer.id]) == {newer.id: ["boats", "harbour"]}
+
+    await until(saved)
+    assert user.find(marker="detail-previous").elements.pop().enabled is False
+    await click(user, "detail-next")
+    await until(lambda: user.find(marker="detail-next").elements.pop().enabled is False)
+    assert user.find(marker="detail-tags").elements.pop().value == ["harbour"]  # the older image's
