@@ -106,23 +106,36 @@ class SelectableTile:
                 return
             self.card.props["draggable"] = "true"
             self.card.on("dragstart", js_handler=_DRAG_START)
-            self.check = ui.element("button").classes("nexus-check")
-            self.check.props.update({"type": "button", "role": "checkbox", "data-testid": "tile-check"})
-            self.check.props["aria-label"] = f"Select {item.filename}"
-            self.check.mark(f"check-{item.id}")
-            self.check.on("click", lambda event: on_check(item, Gesture.of(event.args)), GESTURE_ARGS)
-            with self.check:
-                ui.icon("check")
+            self.check = selection_checkbox(item, on_check, marker="tile-check")
         self.mark(selected)
 
     def mark(self, selected: bool) -> None:
-        if selected:
-            self.card.classes(add="selected")
-        else:
-            self.card.classes(remove="selected")
-        if self.check is not None:
-            self.check.props["aria-checked"] = str(selected).lower()
-            self.check.update()
+        mark_selected(self.card, self.check, selected)
+
+
+def selection_checkbox(
+    item: MediaItemView, on_check: Callable[[MediaItemView, Gesture], object], *, marker: str
+) -> ui.element:
+    """A round checkbox (a button with the checkbox role): Space or a click, Shift for a range."""
+    check = ui.element("button").classes("nexus-check")
+    check.props.update({"type": "button", "role": "checkbox", "data-testid": marker})
+    check.props["aria-label"] = f"Select {item.filename}"
+    check.mark(f"check-{item.id}")
+    check.on("click", lambda event: on_check(item, Gesture.of(event.args)), GESTURE_ARGS)
+    with check:
+        ui.icon("check")
+    return check
+
+
+def mark_selected(shown: ui.element, check: ui.element | None, selected: bool) -> None:
+    """Show whether an item is selected on its tile or row, and say it on its checkbox."""
+    if selected:
+        shown.classes(add="selected")
+    else:
+        shown.classes(remove="selected")
+    if check is not None:
+        check.props["aria-checked"] = str(selected).lower()
+        check.update()
 
 
 _DRAG_START = (

@@ -10,8 +10,8 @@ from nicegui import ui
 from nexus_core.media import formats
 from nexus_core.read_models import MediaItemView
 from nexus_ui.components.folder_index import FolderIndex
-from nexus_ui.components.media_grid import OPEN_ATTRIBUTE, preview_url
-from nexus_ui.components.selection import GESTURE_ARGS, Gesture, Selection
+from nexus_ui.components.media_grid import OPEN_ATTRIBUTE, mark_selected, preview_url, selection_checkbox
+from nexus_ui.components.selection import Gesture, Selection
 from nexus_ui.format import dimensions, human_date, human_size
 
 HEADINGS = ("Name", "Type", "Dimensions", "Size", "Folder", "Tags", "Uploaded", "Uses")
@@ -22,13 +22,7 @@ class ListRow:
         self.row, self.check = row, check
 
     def mark(self, selected: bool) -> None:
-        if selected:
-            self.row.classes(add="selected")
-        else:
-            self.row.classes(remove="selected")
-        if self.check is not None:
-            self.check.props["aria-checked"] = str(selected).lower()
-            self.check.update()
+        mark_selected(self.row, self.check, selected)
 
 
 def media_list(
@@ -69,12 +63,7 @@ def _row(
         row.props["data-item-id"] = str(item.id)
         with ui.element("td"):
             if on_check is not None:
-                check = ui.element("button").classes("nexus-check static")
-                check.props.update({"type": "button", "role": "checkbox", "data-testid": "row-check"})
-                check.props["aria-label"] = f"Select {item.filename}"
-                check.on("click", lambda event: on_check(item, Gesture.of(event.args)), GESTURE_ARGS)
-                with check:
-                    ui.icon("check")
+                check = selection_checkbox(item, on_check, marker="row-check").classes("static")
         with ui.element("td"):
             thumb = ui.element("img").props("loading=lazy decoding=async alt=''")
             thumb.props["src"] = preview_url(item)

@@ -96,16 +96,9 @@ def test_library_detail_pages_members_and_keys(
 
 
 def test_folders_filters_selection_and_list(
-    page: Page,
-    team: Team,
-    viewport: str,
-    make_project: Callable[[str], Project],
-    sign_in: Callable[..., None],
-    tmp_path: Path,
+    page: Page, viewport: str, new_library: Callable[..., Project], tmp_path: Path
 ) -> None:
-    project = make_project("Accessible Folders")
-    sign_in(team.admin)
-    open_library(page, project.library)
+    new_library("Accessible Folders")
     if viewport == "phone":
         page.get_by_test_id("folders-toggle").click()
         assert_accessible(page, "folder drawer")

@@ -13,7 +13,6 @@ from tests.e2e.conftest import Project, Team
 from tests.e2e.library import (
     PROCESSING_TIMEOUT_MS,
     clipboard_text,
-    open_library,
     screenshot,
     tiles,
     wait_until_connected,
@@ -142,16 +141,10 @@ def test_the_main_flow_by_keyboard_alone(
 
 
 def test_organising_by_keyboard_alone(
-    page: Page,
-    team: Team,
-    make_project: Callable[[str], Project],
-    sign_in: Callable[..., None],
-    tmp_path: Path,
+    page: Page, new_library: Callable[..., Project], tmp_path: Path
 ) -> None:
-    project = make_project("Keyboard Folders")
     page.set_viewport_size({"width": 1280, "height": 800})
-    sign_in(team.admin)
-    open_library(page, project.library)
+    new_library("Keyboard Folders")
 
     tab_to(page, page.get_by_test_id("new-folder"))
     page.keyboard.press("Enter")

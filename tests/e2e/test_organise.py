@@ -49,17 +49,10 @@ def write(tmp_path: Path, sizes: dict[str, tuple[int, int]]) -> list[Path]:
 
 
 def test_folders_selection_bulk_changes_filters_and_the_url(
-    page: Page,
-    team: Team,
-    make_project: Callable[[str], Project],
-    sign_in: Callable[..., None],
-    tmp_path: Path,
-    screenshots: Path,
+    page: Page, new_library: Callable[..., Project], tmp_path: Path, screenshots: Path
 ) -> None:
-    project = make_project("Organised Harbour")
     page.set_viewport_size(LAPTOP)
-    sign_in(team.admin)
-    open_library(page, project.library)
+    new_library("Organised Harbour")
 
     create_folder(page, "Trips")
     expect(page).to_have_url(re.compile(r"folder=[0-9a-f-]{36}"))
@@ -142,17 +135,10 @@ def test_folders_selection_bulk_changes_filters_and_the_url(
 
 
 def test_bulk_delete_names_the_pages_that_use_the_images(
-    page: Page,
-    team: Team,
-    make_project: Callable[[str], Project],
-    sign_in: Callable[..., None],
-    tmp_path: Path,
-    screenshots: Path,
+    page: Page, new_library: Callable[..., Project], tmp_path: Path, screenshots: Path
 ) -> None:
-    project = make_project("Pruned Harbour")
     page.set_viewport_size(LAPTOP)
-    sign_in(team.admin)
-    open_library(page, project.library)
+    project = new_library("Pruned Harbour")
     files = write(tmp_path, {"pier.jpg": (1200, 800), "buoy.jpg": (900, 900)})
     pick_files(page, *files)
     expect(tiles(page)).to_have_count(2)
@@ -187,15 +173,9 @@ def test_bulk_delete_names_the_pages_that_use_the_images(
 
 
 def test_a_copy_is_named_and_can_be_uploaded_anyway(
-    page: Page,
-    team: Team,
-    make_project: Callable[[str], Project],
-    sign_in: Callable[..., None],
-    tmp_path: Path,
+    page: Page, team: Team, new_library: Callable[..., Project], tmp_path: Path
 ) -> None:
-    project = make_project("Twice Harbour")
-    sign_in(team.editor)
-    open_library(page, project.library)
+    new_library("Twice Harbour", team.editor)
     original = write(tmp_path, {"gull.jpg": (800, 600)})[0]
     copy = tmp_path / "gull-copy.jpg"
     copy.write_bytes(original.read_bytes())
@@ -213,17 +193,10 @@ def test_a_copy_is_named_and_can_be_uploaded_anyway(
 
 
 def test_a_phone_opens_the_folders_as_a_drawer(
-    page: Page,
-    team: Team,
-    make_project: Callable[[str], Project],
-    sign_in: Callable[..., None],
-    tmp_path: Path,
-    screenshots: Path,
+    page: Page, new_library: Callable[..., Project], tmp_path: Path, screenshots: Path
 ) -> None:
-    project = make_project("Pocket Folders")
     page.set_viewport_size(PHONE)
-    sign_in(team.admin)
-    open_library(page, project.library)
+    new_library("Pocket Folders")
     tree = page.get_by_test_id("folder-tree")
     expect(tree).to_be_hidden()
     toggle = page.get_by_test_id("folders-toggle")

@@ -10,13 +10,12 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import Session, select
 
-from nexus_core.content import pages
-from nexus_core.media import bulk, folders, library, paths, tags
+from nexus_core.media import bulk, folders, library, tags
 from nexus_core.models import Folder, MediaItem, Project, Role
 from nexus_core.read_models import FolderView, MediaItemView
 from nexus_ui.pages.media_library import PAGE_SIZE
 from tests import images
-from tests.factories import admin_of
+from tests.factories import admin_of, page_using
 from tests.ui.conftest import member_email, sign_in
 from tests.ui.test_media_picker import add_image
 
@@ -214,17 +213,7 @@ async def test_delete_of_selected_images_names_the_pages_using_them(
 ) -> None:
     used = add_image(session, project, "used.png")
     spare = add_image(session, project, "spare.png")
-    admin = admin_of(session, project)
-    page = pages.create_page(session, actor=admin, title="Launch post")
-    pages.save_page(
-        session,
-        actor=admin,
-        page_id=page.id,
-        title=page.title,
-        slug=page.slug,
-        template_data={"hero_image": paths.url(used.file_path)},
-        body_json=page.body_json,
-    )
+    page_using(session, admin_of(session, project), used.id, title="Launch post")
     await open_library(user, session, project)
     await click(user, "select-page")
     await click(user, "bulk-delete")
