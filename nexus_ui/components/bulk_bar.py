@@ -14,6 +14,7 @@ from nexus_core.policies import Action, can
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.ask import ask_choice, ask_tags
 from nexus_ui.components.confirm import confirm
+from nexus_ui.components.focus import focus_selector
 from nexus_ui.components.folder_index import FolderIndex
 from nexus_ui.components.selection import Selection
 from nexus_ui.session import ProjectContext
@@ -127,4 +128,5 @@ class BulkBar:
             return False
         self._selection.clear()
         await self._on_changed()
+        focus_selector('[data-testid="select-page"]', on=self.bar)  # the bar is gone; back above the grid
         return True

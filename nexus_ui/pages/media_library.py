@@ -138,7 +138,7 @@ class MediaLibrary:
         self.tree.show(view.filters.folder)
         self.crumbs.refresh()
         await self.reload()
-        query = view.query()
+        query = self.view.query()
         ui.navigate.history.replace(
             f"/admin/{self.context.project.slug}/media" + (f"?{query}" if query else "")
         )
@@ -146,6 +146,10 @@ class MediaLibrary:
     async def reload(self) -> None:
         result = await call(self.context, listing.list_items, **self.view.list_arguments(PAGE_SIZE))
         if result is FAILED:
+            return
+        if not result.items and self.view.page > 1:  # the last images of this page went: the one before
+            self.view = self.view.changed(page=max(1, math.ceil(result.total / PAGE_SIZE)))
+            await self.reload()
             return
         self.result = result
         if self.view.view == "list":

@@ -274,3 +274,17 @@ async def test_the_detail_panel_edits_tags_and_steps_through_the_page(
     await click(user, "detail-next")
     await until(lambda: user.find(marker="detail-next").elements.pop().enabled is False)
     assert user.find(marker="detail-tags").elements.pop().value == ["harbour"]  # the older image's
+
+
+async def test_deleting_the_last_page_shows_the_one_before(
+    user: User, session: Session, project: Project
+) -> None:
+    for number in range(PAGE_SIZE + 1):
+        add_image(session, project, f"image-{number:02}.png")
+    await open_library(user, session, project, query="page=2")
+    await until(lambda: shown_names(user) == ["image-00.png"])
+    await click(user, "select-page")
+    await click(user, "bulk-delete")
+    await click(user, "confirm-delete")
+    await user.should_see("Deleted 1 image")
+    await until(lambda: len(shown_names(user)) == PAGE_SIZE)
