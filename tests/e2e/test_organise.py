@@ -62,6 +62,17 @@ def test_folders_selection_bulk_changes_filters_and_the_url(
         expect(tiles(page)).to_have_count(count)
     for tile in tiles(page).all():
         wait_until_ready(page, tile.get_attribute("data-item-id") or "")
+    page.get_by_test_id("folder-actions").click()
+    page.get_by_test_id("folder-new-inside").click()
+    page.get_by_test_id("folder-name-input").fill("Spring")
+    page.get_by_test_id("folder-name").click()
+    expect(shown_folder(page)).to_have_text("Spring")
+    expect(folder_node(page, "Spring")).to_be_focused()
+    expect(page.get_by_test_id("folder-path")).to_have_text(re.compile("All images.*Trips.*Spring"))
+    expect(page.get_by_role("button", name="Hide the folders in Trips")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    screenshot(page, screenshots / "folders-nested-1280.png")
     folder_node(page, "All images").click()
     expect(shown_folder(page)).to_have_text("All images")
     expect(page.get_by_test_id("media-count")).to_have_text("3 images")
