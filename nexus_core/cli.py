@@ -198,7 +198,7 @@ def media() -> None:
 @click.option("--examples", type=click.IntRange(min=0), default=10, show_default=True, help="Shown per kind.")
 @reports_errors
 def media_check(stuck_after: int, examples: int) -> None:
-    """Report missing files, orphan files, stuck items and owed deletions; exit 1 if any."""
+    """Report missing files and renditions, orphan files, stuck items and owed deletions; exit 1 if any."""
     with _session() as session:
         report = check.check_library(session, stuck_after=timedelta(minutes=stuck_after), progress=click.echo)
     click.echo(
@@ -207,6 +207,11 @@ def media_check(stuck_after: int, examples: int) -> None:
     _show_section(
         "Items with missing files",
         [f"{m.item_id} on {m.backend}: {', '.join(m.paths)}" for m in report.missing],
+        examples,
+    )
+    _show_section(
+        "Items without renditions NEXUS_MODERN_FORMATS asks for",
+        [f"{i.item_id}: {', '.join(i.renditions)}" for i in report.incomplete],
         examples,
     )
     _show_section(
@@ -236,6 +241,10 @@ def media_check(stuck_after: int, examples: int) -> None:
     click.echo(f"{report.problem_count} problems found. `nexus media sweep` shows what it would fix.")
     if any(not missing.original_missing for missing in report.missing):
         click.echo("Missing variants are made again by `nexus media regenerate ITEM_ID…`.")
+    if report.incomplete:
+        click.echo(
+            "Missing renditions are made by `nexus media sweep --apply` (queued) or `nexus media regenerate`."
+        )
     sys.exit(1)
 
 
@@ -261,7 +270,8 @@ def _show_section(title: str, lines: list[str], examples: int) -> None:
 @click.option("--stuck-after", type=click.IntRange(min=1), default=15, show_default=True, help="Minutes.")
 @reports_errors
 def media_sweep(apply: bool, grace_minutes: int, stuck_after: int) -> None:
-    """Delete orphan files, retry owed deletions, re-queue stuck items (dry run unless --apply)."""
+    """Delete orphan files, retry owed deletions, re-queue stuck items, queue missing renditions (dry run
+    unless --apply)."""
     if apply:
         bind_job_queue()
     with _session() as session:
@@ -278,6 +288,7 @@ def media_sweep(apply: bool, grace_minutes: int, stuck_after: int) -> None:
         f"(kept, younger than {grace_minutes} minutes: {len(result.orphans_kept_young)}); "
         f"owed deletions {verb}retried: {result.deletions_retried}; "
         f"items {verb}re-queued: {len(result.requeued)}; "
+        f"items whose renditions are {verb}queued: {len(result.renditions_queued)}; "
         f"items {verb}marked as error: {len(result.marked_error)}."
     )
     if not apply:

@@ -7,8 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nexus_core.media import renditions
 
 MEGABYTE = 1024 * 1024
 # An animation's frames, at most: 40 s at 25 frames a second. Each frame costs decoding and encoding
@@ -46,6 +48,13 @@ class Settings(BaseSettings):
     port: int = 8080
     public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
     trusted_hosts: str = ""
+    modern_formats: str = "webp,avif"
+
+    @field_validator("modern_formats")
+    @classmethod
+    def _known_modern_formats(cls, value: str) -> str:
+        renditions.parse_modern_formats(value)
+        return value
 
     @model_validator(mode="after")
     def _require_bucket_for_s3(self) -> Settings:
@@ -68,6 +77,11 @@ class Settings(BaseSettings):
     @property
     def resolved_queue_url(self) -> str:
         return self.queue_url or f"sqlite:///{self.resolved_home / 'queue.db'}"
+
+    @property
+    def modern_mime_types(self) -> tuple[str, ...]:
+        """NEXUS_MODERN_FORMATS as MIME types: the formats every variant is also made in."""
+        return renditions.parse_modern_formats(self.modern_formats)
 
     @property
     def max_upload_bytes(self) -> int:

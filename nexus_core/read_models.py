@@ -7,11 +7,12 @@ caller's back; it is built from the row with pydantic's `from_attributes`, so no
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from nexus_core.media.renditions import MadeRendition
 from nexus_core.models import MediaStatus, PageStatus, Role
 
 
@@ -41,6 +42,15 @@ class ProjectMembership(ReadModel):
     role: Role
 
 
+class PlaceholderView(ReadModel):
+    """What to show until the picture loads (nexus_core.media.placeholders)."""
+
+    color: str
+    thumbhash: str
+    lqip: str
+    opaque: bool
+
+
 class MediaItemView(ReadModel):
     id: UUID
     project_id: UUID
@@ -53,6 +63,10 @@ class MediaItemView(ReadModel):
     height: int | None
     alt_text: str
     variants: dict[str, str]
+    renditions: Annotated[tuple[MadeRendition, ...], BeforeValidator(lambda recorded: recorded or ())] = ()
+    """Every stored variant in every format (none recorded yet: empty)."""
+    placeholder: PlaceholderView | None = None
+    frames: int | None = None
     storage_backend: str
     folder_id: UUID | None
     sha256: str | None

@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -22,6 +22,9 @@ os.environ["NEXUS_HOME"] = str(_HOME)
 os.environ["NEXUS_QUEUE_URL"] = (
     os.environ.get("NEXUS_TEST_WORKER_QUEUE_URL", "") if os.environ.get("NEXUS_TEST_WORKERS") else "memory://"
 )
+# AVIF at effort 4 takes about a second per upload of a test's size, so the suite makes modern renditions
+# only where a test asks for them (the `modern_formats` fixture); processes it starts inherit this.
+os.environ["NEXUS_MODERN_FORMATS"] = ""
 os.environ.pop("NEXUS_STORAGE_BACKEND", None)
 os.environ.pop("NEXUS_MEDIA_DIR", None)
 if os.environ.get("NEXUS_TEST_DATABASE_URL"):
@@ -208,6 +211,18 @@ class StoredFiles:
 def stored() -> StoredFiles:
     """The configured storage, to look at or prepare the stored files of a test."""
     return StoredFiles(get_storage())
+
+
+@pytest.fixture
+def modern_formats(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set NEXUS_MODERN_FORMATS for this test (the suite's default is none): `modern_formats("webp,avif")`."""
+
+    def use(value: str) -> None:
+        monkeypatch.setenv("NEXUS_MODERN_FORMATS", value)
+        get_settings.cache_clear()
+
+    yield use
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -12,6 +12,13 @@ class QueuedJobs:
     def pending(self) -> int:
         return huey.pending_count()
 
+    def run_next(self) -> str:
+        """Run the oldest queued job; its task's name."""
+        task = huey.dequeue()
+        assert task is not None, "no job is queued"
+        huey.execute(task)
+        return task.name
+
     def run_all(self) -> int:
         ran = 0
         while (task := huey.dequeue()) is not None:

@@ -17,7 +17,9 @@ from uuid import UUID
 from huey import Huey
 from huey.api import Task
 
+from nexus_core.config import get_settings
 from nexus_core.db import session_scope
+from nexus_core.media import delivery
 from nexus_core.models import MediaItem, MediaStatus
 from tests.processes import child_environment, running
 
@@ -47,7 +49,7 @@ def running_workers(logs: Path) -> Iterator[list[Path]]:
 
 def waiting_for_workers(huey: Huey, job: type[Task], logs: list[Path]) -> Callable[[Task], Any]:
     """Huey's `enqueue`, followed, for a processing job on the workers' queue, by a wait for a worker
-    to settle the item (jobs a test queues privately, see tests/queue.py, are left alone)."""
+    to settle the item (both its jobs) (jobs a test queues privately, see tests/queue.py, are left alone)."""
     enqueue, workers_queue = huey.enqueue, huey.storage
 
     def enqueue_and_wait(task: Task) -> Any:
@@ -64,7 +66,10 @@ def _wait_until_settled(item_id: UUID, logs: list[Path]) -> None:
     while time.monotonic() < deadline:
         with session_scope() as session:
             item = session.get(MediaItem, item_id)
-            if item is None or item.status not in MediaStatus.in_flight():
+            # Settled: its first job is done, and the second made what the settings ask (delivery.missing).
+            if item is None or (
+                item.status not in MediaStatus.in_flight() and not delivery.missing(item, get_settings())
+            ):
                 return
         time.sleep(0.05)
     tails = "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in logs)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi.responses import JSONResponse
 
-from nexus_core.media import paths
+from nexus_core.media import paths, renditions
 from nexus_core.models.base import as_utc
 from nexus_core.read_models import MediaItemView
 
@@ -35,6 +35,10 @@ def media_item_resource(item: MediaItemView, *, base_url: str) -> dict[str, Any]
             "error": item.error,
             "url": base_url + paths.url(item.file_path),
             "variants": {name: base_url + paths.url(path) for name, path in sorted(item.variants.items())},
+            "renditions": renditions_of(item, base_url=base_url),
+            "placeholder": item.placeholder.model_dump(include={"color", "thumbhash", "lqip"})
+            if item.placeholder
+            else None,
             "tags": list(item.tags),
             "sha256": item.sha256,
             "inserted_at": as_utc(item.inserted_at).isoformat(),
@@ -43,6 +47,25 @@ def media_item_resource(item: MediaItemView, *, base_url: str) -> dict[str, Any]
         "relationships": {"folder": {"data": folder_identifier(item.folder_id)}},
         "links": {"self": f"{base_url}/api/v1/media_items/{item.id}"},
     }
+
+
+def renditions_of(item: MediaItemView, *, base_url: str) -> list[dict[str, Any]]:
+    """The original, then each stored rendition: its own format's first, then by format and width."""
+    made = sorted(item.renditions, key=lambda r: (r.mime_type != item.mime_type, r.mime_type, r.width))
+    return [
+        {
+            "name": name,
+            "format": mime_type,
+            "width": width,
+            "height": height,
+            "file_size": file_size,
+            "url": base_url + paths.url(path),
+        }
+        for name, mime_type, width, height, file_size, path in (
+            (renditions.ORIGINAL, item.mime_type, item.width, item.height, item.file_size, item.file_path),
+            *((r.name, r.mime_type, r.width, r.height, r.file_size, r.path) for r in made),
+        )
+    ]
 
 
 def folder_identifier(folder_id: UUID | None) -> dict[str, str] | None:

@@ -11,8 +11,9 @@ from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
 from nexus_core.api.documents import JsonApiResponse, folder_identifier
 from nexus_core.api.request_documents import folder_relationship, members, read_document, resource_object
+from nexus_core.api.request_schemas import folder_body
 from nexus_core.api.routing import JsonApiRoute
-from nexus_core.api.schemas import FolderDocument, FolderListDocument, TagListDocument, answers, folder_body
+from nexus_core.api.schemas import FolderDocument, FolderListDocument, TagListDocument, answers
 from nexus_core.config import get_settings
 from nexus_core.errors import InvalidInput
 from nexus_core.ids import parse_id

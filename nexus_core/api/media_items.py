@@ -14,10 +14,9 @@ from nexus_core.api.documents import JsonApiResponse, media_item_resource, page_
 from nexus_core.api.item_changes import item_changes
 from nexus_core.api.media_filters import FILTER, item_filter, item_sort
 from nexus_core.api.request_documents import read_document, resource_object
+from nexus_core.api.request_schemas import ITEM_CHANGE, UPLOAD_FORM
 from nexus_core.api.routing import JsonApiRoute
 from nexus_core.api.schemas import (
-    ITEM_CHANGE,
-    UPLOAD_FORM,
     UPLOADED,
     MediaItemDocument,
     MediaItemListDocument,

@@ -16,8 +16,9 @@ from nexus_core.api.deps import ActorDep, SessionDep
 from nexus_core.api.documents import JSONAPI_MEDIA_TYPE, JsonApiResponse, media_item_resource
 from nexus_core.api.item_changes import item_changes
 from nexus_core.api.request_documents import read_document, resource_object
+from nexus_core.api.request_schemas import OPERATIONS_BODY
 from nexus_core.api.routing import JsonApiRoute, nexus_error_response
-from nexus_core.api.schemas import OPERATIONS_BODY, OperationsDocument, answers
+from nexus_core.api.schemas import OperationsDocument, answers
 from nexus_core.config import get_settings
 from nexus_core.errors import InvalidInput, NexusError, UnsupportedMediaType
 from nexus_core.media import bulk

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nexus_core.api.documents import JSONAPI_MEDIA_TYPE
 from nexus_core.models import MediaStatus
 
 
@@ -36,6 +35,21 @@ class ErrorDocument(BaseModel):
     errors: list[ErrorObject] = Field(min_length=1)
 
 
+class Rendition(BaseModel):
+    name: str = Field(description="`original`, or the variant: thumb, medium or large.")
+    format: str = Field(description="MIME type: the original's, image/webp or image/avif.")
+    width: int | None = Field(description="Pixels; null for an original not yet processed.")
+    height: int | None
+    file_size: int = Field(description="Bytes.")
+    url: str
+
+
+class Placeholder(BaseModel):
+    color: str = Field(pattern=r"^#[0-9a-f]{6}$", description="The dominant colour.")
+    thumbhash: str = Field(description="Base64 ThumbHash (colours, alpha and aspect ratio in ~25 bytes).")
+    lqip: str = Field(description="A tiny blurred WebP as a data URI of at most 1 KB.")
+
+
 class MediaItemAttributes(BaseModel):
     filename: str
     mime_type: str
@@ -47,6 +61,13 @@ class MediaItemAttributes(BaseModel):
     error: str | None
     url: str
     variants: dict[str, str] = Field(description="Variant name (thumb, medium, large) → absolute URL.")
+    renditions: list[Rendition] = Field(
+        description="The original and every rendition stored, in its own format and the modern ones "
+        "(NEXUS_MODERN_FORMATS), which follow shortly after the item is ready."
+    )
+    placeholder: Placeholder | None = Field(
+        description="What to show until the picture loads; null until processed."
+    )
     tags: list[str] = Field(description="By name, ignoring case.")
     sha256: str | None = Field(
         description="Hex SHA-256 of the stored original; null for items stored before it was recorded."
@@ -227,148 +248,3 @@ def answers(
         for status, why in successes.items():
             described[status] = {"model": model} | ({"description": why} if why else {})
     return described
-
-
-def request_body(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """`openapi_extra` for an operation that reads its body itself (so FastAPI cannot describe it)."""
-    return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
-
-
-UPLOAD_FORM = request_body(
-    "multipart/form-data",
-    {
-        "type": "object",
-        "required": ["file"],
-        "properties": {
-            "file": {
-                "type": "array",
-                "items": {"type": "string", "format": "binary"},
-                "minItems": 1,
-                "maxItems": 10,
-            },
-            "alt_text": {"type": "string"},
-            "folder": {"type": "string", "description": "A folder's id: the new items go into it."},
-            "tags": {"type": "string", "description": "Comma-separated tags for the new items."},
-        },
-    },
-)
-_FOLDER_LINKAGE = {
-    "type": "object",
-    "required": ["data"],
-    "properties": {
-        "data": {
-            "oneOf": [
-                {"type": "null"},
-                {
-                    "type": "object",
-                    "required": ["type", "id"],
-                    "properties": {"type": {"const": "folders"}, "id": {"type": "string"}},
-                },
-            ]
-        }
-    },
-}
-
-
-def folder_body(*, creating: bool) -> dict[str, Any]:
-    """POST needs `attributes.name`; PATCH takes a new name, a new parent, or both."""
-    attributes: dict[str, Any] = {
-        "type": "object",
-        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100}},
-        "additionalProperties": False,
-    }
-    data: dict[str, Any] = {
-        "type": "object",
-        "required": ["type", "attributes"] if creating else ["type"],
-        "properties": {
-            "type": {"const": "folders"},
-            "id": {"type": "string"},
-            "attributes": {**attributes, "required": ["name"]} if creating else attributes,
-            "relationships": {
-                "type": "object",
-                "properties": {"parent": _FOLDER_LINKAGE},
-                "additionalProperties": False,
-            },
-        },
-    }
-    return request_body(
-        JSONAPI_MEDIA_TYPE, {"type": "object", "required": ["data"], "properties": {"data": data}}
-    )
-
-
-MEDIA_ITEM_CHANGE_DATA: dict[str, Any] = {
-    "type": "object",
-    "required": ["type"],
-    "properties": {
-        "type": {"const": "media_items"},
-        "id": {"type": "string"},
-        "attributes": {
-            "type": "object",
-            "properties": {
-                "alt_text": {"type": ["string", "null"], "maxLength": 1000},
-                "tags": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 50}},
-            },
-            "additionalProperties": False,
-        },
-        "relationships": {
-            "type": "object",
-            "properties": {"folder": _FOLDER_LINKAGE},
-            "additionalProperties": False,
-        },
-    },
-}
-ITEM_CHANGE = request_body(
-    JSONAPI_MEDIA_TYPE,
-    {"type": "object", "required": ["data"], "properties": {"data": MEDIA_ITEM_CHANGE_DATA}},
-)
-
-OPERATIONS_BODY = request_body(
-    'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"',
-    {
-        "type": "object",
-        "required": ["atomic:operations"],
-        "properties": {
-            "atomic:operations": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 1000,
-                "items": {
-                    "oneOf": [
-                        {
-                            "type": "object",
-                            "required": ["op", "data"],
-                            "properties": {
-                                "op": {"const": "update"},
-                                "data": {**MEDIA_ITEM_CHANGE_DATA, "required": ["type", "id"]},
-                            },
-                        },
-                        {
-                            "type": "object",
-                            "required": ["op", "ref"],
-                            "properties": {
-                                "op": {"const": "remove"},
-                                "ref": {
-                                    "type": "object",
-                                    "required": ["type", "id"],
-                                    "properties": {
-                                        "type": {"const": "media_items"},
-                                        "id": {"type": "string"},
-                                    },
-                                },
-                                "meta": {
-                                    "type": "object",
-                                    "properties": {
-                                        "force": {
-                                            "type": "boolean",
-                                            "description": "Remove it though pages use it.",
-                                        }
-                                    },
-                                },
-                            },
-                        },
-                    ]
-                },
-            }
-        },
-    },
-)

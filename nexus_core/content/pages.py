@@ -12,7 +12,8 @@ from uuid import UUID
 from sqlmodel import Session, col, delete, select
 
 from nexus_core.content import rich_text
-from nexus_core.content.renderer import MediaCatalog, library_item_id, render_document, render_rich_text
+from nexus_core.content.pictures import MediaCatalog, PageImages, library_item_id
+from nexus_core.content.renderer import render_document, render_rich_text
 from nexus_core.content.sanitize import is_safe_image_url
 from nexus_core.content.templates import DEFAULT_TEMPLATE, FieldType, get_template
 from nexus_core.errors import InvalidInput, NotFound
@@ -105,7 +106,7 @@ def save_page(
     document = rich_text.without_images_where(document, _not_a_stored_image)
     used = _referenced_items(session, actor.project_id, data, document)
     page.title, page.slug, page.template_data, page.body_json = title[:200], slug, data, document
-    page.body_html = render_rich_text(document, used)
+    page.body_html = render_rich_text(document, PageImages(used))
     page.updated_at = utcnow()
     session.add(page)
     session.exec(delete(MediaReference).where(col(MediaReference.page_id) == page.id))

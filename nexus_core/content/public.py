@@ -13,7 +13,8 @@ from nexus_core.errors import NotFound
 router = APIRouter()
 
 NOT_FOUND_HTML = "<!doctype html><title>Not found</title><p>This page does not exist or is not published.</p>"
-# No script at all; images from anywhere a page may show them. base-uri and form-action are not covered
+# No script at all; images from anywhere a page may show them, and data: images for the placeholders
+# painted behind pictures (a data: image runs nothing; inline style attributes carry them). base-uri and form-action are not covered
 # by default-src: without them an injected <base> or <form> could send readers' clicks elsewhere.
 # Framing stays allowed (a front end may show a page in a preview): with no script and no forms
 # there is nothing to trick a reader into clicking.
@@ -22,7 +23,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Content-Security-Policy": (
-        "default-src 'none'; img-src 'self' https: http:; style-src 'unsafe-inline'; "
+        "default-src 'none'; img-src 'self' data: https: http:; style-src 'unsafe-inline'; "
         "base-uri 'none'; form-action 'none'"
     ),
 }

@@ -1,101 +1,45 @@
-"""Published pages as HTML: each template field in a <section>, images with alt, size and srcset."""
+"""Published pages as HTML: each template field in a <section>, images as pictures (content.pictures)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
 from typing import Any
-from uuid import UUID
 
 from nexus_core.content import rich_text
-from nexus_core.content.sanitize import is_safe_image_url, sanitize_html
+from nexus_core.content.pictures import MediaCatalog, PageImages
+from nexus_core.content.sanitize import sanitize_html
 from nexus_core.content.templates import TITLE_FIELD, FieldType, Template, TemplateField
-from nexus_core.media import formats, paths, renditions
-from nexus_core.models import MediaItem, Page
-
-MediaCatalog = Mapping[UUID, MediaItem]
-IMAGE_SIZES = "(max-width: 860px) 100vw, 860px"
+from nexus_core.models import Page
 
 
-def library_item_id(url: str) -> UUID | None:
-    """The media item a `/media/…` URL points at, or None for any other URL."""
-    if not url.startswith(paths.MEDIA_URL_PREFIX):
-        return None
-    parsed = paths.parse_path(url.removeprefix(paths.MEDIA_URL_PREFIX))
-    return parsed.item_id if parsed else None
-
-
-def image_tag(src: str, *, alt: str | None, media: MediaCatalog, media_id: Any = None) -> str:
-    """An <img>, or "" for an unsafe URL; library images get width/height, lazy loading and a srcset."""
-    if not src or not is_safe_image_url(src):
-        return ""
-    item_id = library_item_id(src)
-    item = media.get(item_id) if item_id else None
-    if item is None and media_id:
-        item = _item_by_id(media, media_id)
-    attributes = {"src": src, "alt": alt if alt is not None else (item.alt_text if item else "")}
-    if item is not None:
-        attributes["alt"] = alt or item.alt_text
-        if item.width and item.height:
-            attributes |= {"width": str(item.width), "height": str(item.height)}
-        srcset = _srcset(item)
-        if srcset:
-            attributes |= {"srcset": srcset, "sizes": IMAGE_SIZES}
-        attributes["data-media-id"] = str(item.id)
-    attributes |= {"loading": "lazy", "decoding": "async"}
-    return "<img " + " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items()) + ">"
-
-
-def _item_by_id(media: MediaCatalog, media_id: Any) -> MediaItem | None:
-    try:
-        return media.get(UUID(str(media_id)))
-    except ValueError:
-        return None
-
-
-def _srcset(item: MediaItem) -> str:
-    if item.mime_type == formats.SVG:
-        return ""
-    candidates = [
-        f"{paths.url(path)} {renditions.WIDTHS[name]}w"
-        for name, path in item.variants.items()
-        if name in renditions.WIDTHS
-    ]
-    if candidates and item.width:
-        candidates.append(f"{paths.url(item.file_path)} {item.width}w")
-    return ", ".join(sorted(candidates, key=lambda candidate: int(candidate.rsplit(" ", 1)[1][:-1])))
-
-
-def render_rich_text(document: Mapping[str, Any], media: MediaCatalog) -> str:
+def render_rich_text(document: Mapping[str, Any], images: PageImages) -> str:
     def image(attributes: Mapping[str, Any]) -> str:
-        return image_tag(
-            str(attributes.get("src") or ""),
-            alt=attributes.get("alt"),
-            media=media,
-            media_id=attributes.get("mediaId"),
+        return images.tag(
+            str(attributes.get("src") or ""), alt=attributes.get("alt"), media_id=attributes.get("mediaId")
         )
 
     return sanitize_html(rich_text.render(document, image=image))
 
 
-def render_field(field: TemplateField, page: Page, media: MediaCatalog) -> str:
+def render_field(field: TemplateField, page: Page, images: PageImages) -> str:
     """`<section data-field=… data-type=…>`; an empty or unsafe value renders nothing."""
-    inner = _field_html(field, page, media)
+    inner = _field_html(field, page, images)
     if not inner:
         return ""
     return f'<section data-field="{escape(field.key)}" data-type="{field.type}">{inner}</section>'
 
 
-def _field_html(field: TemplateField, page: Page, media: MediaCatalog) -> str:
+def _field_html(field: TemplateField, page: Page, images: PageImages) -> str:
     if field.key == TITLE_FIELD:
         return f"<h1>{escape(page.title)}</h1>" if page.title else ""
     if field.type is FieldType.RICH_TEXT:
-        return render_rich_text(page.body_json, media)
+        return render_rich_text(page.body_json, images)
     value = page.template_data.get(field.key)
     if not isinstance(value, str) or not value.strip():
         return ""
     if field.type is FieldType.IMAGE:
-        return image_tag(value.strip(), alt=None, media=media)
+        return sanitize_html(images.tag(value.strip(), alt=None))
     if field.type is FieldType.TEXTAREA:
         paragraphs = [part.strip() for part in value.split("\n\n") if part.strip()]
         return "".join(f"<p>{escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
@@ -104,7 +48,8 @@ def _field_html(field: TemplateField, page: Page, media: MediaCatalog) -> str:
 
 def render_page(page: Page, template: Template, media: MediaCatalog) -> str:
     """The page body: every field of its template, in order."""
-    return "".join(render_field(field, page, media) for field in template.fields)
+    images = PageImages(media)
+    return "".join(render_field(field, page, images) for field in template.fields)
 
 
 def render_document(page: Page, template: Template, media: MediaCatalog, *, project_name: str) -> str:

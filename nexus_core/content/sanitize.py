@@ -27,6 +27,8 @@ ALLOWED_TAGS = {
     "img",
     "figure",
     "figcaption",
+    "picture",
+    "source",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -40,12 +42,27 @@ ALLOWED_ATTRIBUTES = {
         "decoding",
         "srcset",
         "sizes",
+        "fetchpriority",
+        "style",
         "data-media-id",
     },
+    "source": {"type", "srcset", "sizes"},
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_SOURCE_WITHOUT_SRCSET = re.compile(r"<source(?![^>]*\ssrcset=)[^>]*>")
+# The only style an image may carry: its placeholder (renderer), a colour and a data: WebP.
+_PLACEHOLDER_STYLE = re.compile(
+    r"background-color:#[0-9a-f]{6}(;background-image:url\(data:image/webp;base64,[A-Za-z0-9+/]+=*\);"
+    r"background-size:cover)?"
+)
+_FIXED_VALUES = {
+    ("img", "loading"): {"lazy", "eager"},
+    ("img", "decoding"): {"async", "sync", "auto"},
+    ("img", "fetchpriority"): {"high", "low", "auto"},
+    ("source", "type"): {"image/avif", "image/webp"},
+}
 
 
 def is_safe_image_url(url: str) -> bool:
@@ -59,7 +76,11 @@ def is_safe_image_url(url: str) -> bool:
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         return value if is_safe_image_url(value) else None
-    if tag == "img" and attribute == "srcset":
+    if (tag, attribute) in _FIXED_VALUES:
+        return value if value in _FIXED_VALUES[tag, attribute] else None
+    if tag == "img" and attribute == "style":
+        return value if _PLACEHOLDER_STYLE.fullmatch(value) else None
+    if tag in ("img", "source") and attribute == "srcset":
         candidates = [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
         return value if candidates and all(is_safe_image_url(url) for url in candidates) else None
     return value
@@ -76,4 +97,5 @@ def sanitize_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    cleaned = _SOURCE_WITHOUT_SRCSET.sub("", cleaned)  # a source whose candidates were refused goes
     return _IMAGE_WITHOUT_SOURCE.sub("", cleaned)  # an image whose source was refused shows nothing

@@ -11,9 +11,9 @@ from uuid import UUID
 from sqlmodel import Session, col, select
 
 from nexus_core.errors import NexusError
-from nexus_core.media import jobs, paths
+from nexus_core.media import delivery, jobs, paths
 from nexus_core.media.backends import Backends, Progress, silent
-from nexus_core.media.deletion import delete_pending_files, stored_paths
+from nexus_core.media.deletion import delete_pending_files, recorded_paths, stored_paths
 from nexus_core.media.storage import Storage
 from nexus_core.media.variants import MISSING_ORIGINAL, set_status
 from nexus_core.models import MediaItem, MediaStatus, PendingDeletion
@@ -28,6 +28,14 @@ class MissingFiles:
     backend: str
     paths: tuple[str, ...]
     original_missing: bool
+
+
+@dataclass(frozen=True)
+class IncompleteItem:
+    """A ready item without renditions NEXUS_MODERN_FORMATS asks for (its second job is owed)."""
+
+    item_id: UUID
+    renditions: tuple[str, ...]  # `thumb.webp`, …
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class CheckReport:
     item_count: int
     file_count: int
     missing: list[MissingFiles]
+    incomplete: list[IncompleteItem]
     orphans: list[StoredFile]
     stuck: list[StuckItem]
     owed: list[OwedDeletion]
@@ -67,6 +76,7 @@ class CheckReport:
     def problem_count(self) -> int:
         return (
             len(self.missing)
+            + len(self.incomplete)
             + len(self.orphans)
             + len(self.stuck)
             + len(self.owed)
@@ -85,7 +95,8 @@ def check_library(
     backends: Backends | None = None,
     progress: Progress = silent,
 ) -> CheckReport:
-    """Missing files, files of no item, items stuck in processing, and deletions still owed.
+    """Missing files, renditions the settings ask for but items lack, files of no item, items stuck in
+    processing, and deletions still owed.
 
     Rows are read before files are listed: an upload stores its file before inserting its row, so
     a file can show up without a row (an orphan younger than any grace period) but a row never
@@ -110,6 +121,11 @@ def check_library(
     missing = [
         found for item in items.values() if (found := _missing_files(item, listed[item.storage_backend]))
     ]
+    incomplete = [
+        IncompleteItem(item.id, tuple(absent))
+        for item in items.values()
+        if (absent := delivery.missing(item, backends.settings))
+    ]
     orphans = [
         StoredFile(name, path)
         for name in names
@@ -130,6 +146,7 @@ def check_library(
         item_count=len(items),
         file_count=sum(len(files) for files in listed.values()),
         missing=missing,
+        incomplete=incomplete,
         orphans=orphans,
         stuck=sorted(stuck, key=lambda s: s.since),
         owed=[OwedDeletion(d.storage_backend, d.path, d.attempts, d.last_error) for d in owed],
@@ -147,7 +164,7 @@ def _list_files(storage: Storage, progress: Progress) -> set[str]:
 
 
 def _missing_files(item: MediaItem, files: set[str]) -> MissingFiles | None:
-    absent = tuple(path for path in (item.file_path, *item.variants.values()) if path not in files)
+    absent = tuple(path for path in recorded_paths(item) if path not in files)
     if not absent:
         return None
     return MissingFiles(item.id, item.storage_backend, absent, original_missing=item.file_path in absent)
@@ -170,6 +187,7 @@ class SweepResult:
     deletions_retried: int = 0
     deletions_remaining: int = 0
     requeued: list[UUID] = field(default_factory=list)
+    renditions_queued: list[UUID] = field(default_factory=list)
     marked_error: list[UUID] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -183,7 +201,8 @@ def sweep_library(
     backends: Backends | None = None,
     progress: Progress = silent,
 ) -> SweepResult:
-    """Fix what `check_library` finds; without `apply`, only say what would be done.
+    """Fix what `check_library` finds (queueing the second job of items that lack renditions); without
+    `apply`, only say what would be done.
 
     Orphans younger than `grace` are kept: an upload in flight stores its file just before it
     inserts the row. Each action re-reads the row first, since the app keeps running meanwhile.
@@ -229,7 +248,26 @@ def sweep_library(
             jobs.request_processing(item.id)
         result.requeued.append(item.id)
         progress(f"{would}re-queue {item.id} ({stuck.status} since {stuck.since:%Y-%m-%d %H:%M} UTC)")
+    _queue_missing_renditions(session, report.incomplete, backends, result, progress)
     return result
+
+
+def _queue_missing_renditions(
+    session: Session,
+    incomplete: Iterable[IncompleteItem],
+    backends: Backends,
+    result: SweepResult,
+    progress: Progress,
+) -> None:
+    for found in incomplete:
+        item = session.get(MediaItem, found.item_id, populate_existing=True)
+        if item is None or not delivery.missing(item, backends.settings):
+            continue
+        if result.applied:
+            jobs.request_modern_renditions(item.id)
+        result.renditions_queued.append(item.id)
+        verb = "queue" if result.applied else "would queue"
+        progress(f"{verb} the renditions of {item.id} ({', '.join(found.renditions)})")
 
 
 def _sweep_orphans(

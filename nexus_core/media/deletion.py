@@ -64,12 +64,21 @@ def _refuse_if_in_use(session: Session, item: MediaItem) -> None:
         )
 
 
+def recorded_paths(item: MediaItem) -> tuple[str, ...]:
+    """The original and every rendition the item records, in every format."""
+    made = (rendition.path for rendition in renditions.made(item.renditions))
+    return tuple(dict.fromkeys([item.file_path, *item.variants.values(), *made]))
+
+
 def stored_paths(item: MediaItem) -> list[str]:
-    """The original and every variant path the item may have, recorded or not yet recorded."""
+    """The original and every rendition path the item may have in any format, recorded or not yet
+    recorded (a job may be storing one right now)."""
     possible = [
-        paths.generate_path(item.project_id, item.id, item.mime_type, name) for name in renditions.NAMES
+        paths.generate_path(item.project_id, item.id, mime_type, name)
+        for name in renditions.NAMES
+        for mime_type in dict.fromkeys([item.mime_type, *renditions.MODERN_FORMATS.values()])
     ]
-    return list(dict.fromkeys([item.file_path, *item.variants.values(), *possible]))
+    return list(dict.fromkeys([*recorded_paths(item), *possible]))
 
 
 def delete_pending_files(session: Session, deletions: Iterable[PendingDeletion], storage: Storage) -> int:

@@ -14,11 +14,21 @@ class JobQueue(Protocol):
     def process(self, item_id: UUID) -> None:
         """Queue the processing of one item (its variants); returns once the job is queued."""
 
+    def make_modern_renditions(self, item_id: UUID) -> None:
+        """Queue the second job of a ready item (its variants in the modern formats)."""
+
 
 class NoQueue:
     """What a process that bound no queue has: asking for a job is a programming error, said plainly."""
 
     def process(self, item_id: UUID) -> None:
+        self._refuse(item_id)
+
+    def make_modern_renditions(self, item_id: UUID) -> None:
+        self._refuse(item_id)
+
+    @staticmethod
+    def _refuse(item_id: UUID) -> None:
         raise RuntimeError(
             f"No job queue is bound, so {item_id} cannot be queued: start-up calls nexus_core.media.tasks.bind()."
         )
@@ -36,3 +46,8 @@ def bind(queue: JobQueue) -> None:
 def request_processing(item_id: UUID) -> None:
     """Ask for the variants of an item to be made (by a worker, or at once with an in-memory queue)."""
     _queue.process(item_id)
+
+
+def request_modern_renditions(item_id: UUID) -> None:
+    """Ask for a ready item's variants in the modern formats (NEXUS_MODERN_FORMATS) to be made."""
+    _queue.make_modern_renditions(item_id)

@@ -10,6 +10,8 @@ from sqlmodel import Session, col, func, select
 
 from nexus_core.errors import InvalidInput, InvalidPath, NexusError, NotFound
 from nexus_core.media.backends import BACKEND_NAMES, Backends, Progress, silent
+from nexus_core.media.deletion import recorded_paths
+from nexus_core.media.paths import mime_type_from_path
 from nexus_core.media.storage import Storage
 from nexus_core.models import MediaItem, MediaStatus
 
@@ -107,15 +109,15 @@ def _migrate_one(
         progress(f"{step} postponed {item_id}: still {item.status}")
         return
     source = backends.get(item.storage_backend)
-    files = (item.file_path, *item.variants.values())
-    copied = sum(_copy_file(path, item.mime_type, source, target) for path in files)
+    files = recorded_paths(item)
+    copied = sum(_copy_file(path, mime_type_from_path(path), source, target) for path in files)
     current = session.get(MediaItem, item_id, populate_existing=True)
     if current is None:
         for path in files:
             target.delete(path)
         progress(f"{step} skipped {item_id}: deleted meanwhile")
         return
-    if (current.file_path, *current.variants.values()) != files:
+    if recorded_paths(current) != files:
         raise CopyFailed("its files changed while they were copied; run the command again")
     current.storage_backend = target.name
     session.add(current)
@@ -165,7 +167,7 @@ def _delete_source_files(
     ).all()
     for index, item in enumerate(items, 1):
         for source in (backends.get(name) for name in others):
-            for path in (item.file_path, *item.variants.values()):
+            for path in recorded_paths(item):
                 original = source.stat(path)
                 if original is None:
                     continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ import pyvips
 
 from nexus_core.config import DEFAULT_MAX_IMAGE_FRAMES
 from nexus_core.errors import ImageError
-from nexus_core.media import formats, renditions
+from nexus_core.media import formats, placeholders, renditions
 
 UNREADABLE = "The file is not an image that can be read, or it is damaged."
 DAMAGED = "The image is damaged or incomplete."
@@ -43,6 +43,7 @@ class Variant:
     width: int
     height: int
     data: bytes
+    mime_type: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class ProcessedImage:
     width: int
     height: int
     variants: tuple[Variant, ...]
+    frames: int = 1
+    placeholder: placeholders.Placeholder | None = None
 
 
 _ENCODER_EXIF_TAGS = frozenset(
@@ -85,33 +88,45 @@ def generate_variants(
     max_pixels: int,
     max_frames: int = DEFAULT_MAX_IMAGE_FRAMES,
     widths: Mapping[str, int] = renditions.WIDTHS,
+    outputs: Sequence[str] = (),
+    with_placeholder: bool = False,
 ) -> ProcessedImage:
-    """Make the variants narrower than the image, in its own format, upright and without metadata.
+    """Make the variants narrower than the image, upright and without metadata, in each of `outputs`
+    (MIME types; by default the image's own format), and its placeholder if asked.
 
     A still image: one shrink-on-load decode for the widest variant; each narrower one is resized in
-    memory from the next wider one. An animation: each variant streams from a decode of its own.
+    memory from the next wider one, and the placeholder made from the smallest. An animation: each
+    variant streams from a decode of its own.
     """
     header = _open_header(data)
     _check_size(header, data, max_pixels, max_frames)
     info = _info(header)
     if mime_type == formats.SVG:
-        return ProcessedImage(info.width, info.height, ())
-    image_format = formats.BY_MIME.get(mime_type)
-    encoder = image_format.encoder if image_format else None
-    if encoder is None:
-        raise ImageError(f"Images of type {mime_type} cannot be resized.")
+        return ProcessedImage(info.width, info.height, (), info.pages)
+    kernel = _encoder(mime_type).kernel
+    encoders = {output: _encoder(output) for output in outputs or (mime_type,)}
     wanted = {name: width for name, width in widths.items() if width < info.width}
     with _reason_on_failure(DAMAGED):
-        if not wanted:
-            _decode_everything(data, header, info)
-            return ProcessedImage(info.width, info.height, ())
-        save_options = _save_options(header, encoder)
         if info.pages > 1:
-            variants = _animated_variants(data, header, info, wanted, encoder, save_options)
-        else:
-            widest = _load_upright(data, header, info, max(wanted.values()), encoder.kernel)
-            variants = _encode_variants(widest, info, wanted, encoder, save_options)
-    return ProcessedImage(info.width, info.height, variants)
+            return _animation(data, header, info, wanted, kernel, encoders, with_placeholder)
+        if not wanted:  # decoded in full all the same, so a damaged image is refused
+            small = _load_upright(data, header, info, min(info.width, placeholders.SIDE), kernel)
+            picture = placeholders.placeholder_of(small) if with_placeholder else None
+            return ProcessedImage(info.width, info.height, (), 1, picture)
+        options = {
+            output: _save_options(header, mime_type, output, encoder) for output, encoder in encoders.items()
+        }
+        widest = _load_upright(data, header, info, max(wanted.values()), kernel)
+        variants, smallest = _encode_variants(widest, info, wanted, kernel, options)
+        picture = placeholders.placeholder_of(smallest) if with_placeholder else None
+    return ProcessedImage(info.width, info.height, variants, 1, picture)
+
+
+def _encoder(mime_type: str) -> formats.Encoder:
+    image_format = formats.BY_MIME.get(mime_type)
+    if image_format is None or image_format.encoder is None:
+        raise ImageError(f"Images of type {mime_type} cannot be resized.")
+    return image_format.encoder
 
 
 def has_private_metadata(data: bytes) -> bool:
@@ -223,12 +238,6 @@ def _info(header: pyvips.Image) -> ImageInfo:
     return ImageInfo(width=header.width, height=header.height, pages=pages)
 
 
-def _decode_everything(data: bytes, header: pyvips.Image, info: ImageInfo) -> None:
-    """Decode an image that needs no variants, so a damaged one is still refused."""
-    options = {"n": -1} if info.pages > 1 else {}
-    _open(data, _fail_on(header), **options).avg()
-
-
 def _load_upright(
     data: bytes, header: pyvips.Image, info: ImageInfo, width: int, kernel: str
 ) -> pyvips.Image:
@@ -273,9 +282,11 @@ def _resize(image: pyvips.Image, width: int, height: int, kernel: str) -> pyvips
     return image.resize(width / image.width, vscale=height / image.height, kernel=kernel)
 
 
-def _save_options(header: pyvips.Image, encoder: formats.Encoder) -> Mapping[str, Any]:
+def _save_options(
+    header: pyvips.Image, mime_type: str, output: str, encoder: formats.Encoder
+) -> Mapping[str, Any]:
     """The format's options; a palette PNG (a logo, a diagram) stays one, or its variants outgrow it."""
-    palette = header.get("vips-loader").startswith("pngload") and header.get_typeof("palette")
+    palette = output == mime_type == formats.PNG and header.get_typeof("palette")
     if palette and header.get("palette"):
         return {**encoder.variant_options, "palette": True, "filter": "none"}
     return encoder.variant_options
@@ -285,32 +296,36 @@ def _encode_variants(
     widest: pyvips.Image,
     info: ImageInfo,
     wanted: Mapping[str, int],
-    encoder: formats.Encoder,
-    save_options: Mapping[str, Any],
-) -> tuple[Variant, ...]:
-    """Each variant is resized from the next wider one and encoded in a worker thread while the
-    following one is resized: encoders are single-threaded and most of the remaining work."""
+    kernel: str,
+    options: Mapping[str, Mapping[str, Any]],
+) -> tuple[tuple[Variant, ...], pyvips.Image]:
+    """Each variant is resized from the next wider one and encoded (in every output format) in worker
+    threads while the following one is resized: encoders are single-threaded and most of the remaining
+    work. Also returns the smallest, decoded, for the placeholder."""
     widest_first = sorted(wanted, key=lambda name: -wanted[name])
-    encoded: dict[str, Future[Variant]] = {}
-    with ThreadPoolExecutor(max_workers=min(len(wanted), os.cpu_count() or 1)) as pool:
+    encoded: dict[tuple[str, str], Future[Variant]] = {}
+    with ThreadPoolExecutor(max_workers=min(len(wanted) * len(options), os.cpu_count() or 1)) as pool:
         image = widest
         for name in widest_first:
             if image.width != wanted[name]:
                 height = _scaled_height(info, wanted[name])
-                image = _resize(image, wanted[name], height, encoder.kernel).copy_memory()
-            encoded[name] = pool.submit(_encode, name, image, encoder.suffix, save_options, info.pages)
-    return tuple(encoded[name].result() for name in wanted)
+                image = _resize(image, wanted[name], height, kernel).copy_memory()
+            for output, save_options in options.items():
+                encoded[name, output] = pool.submit(_encode, name, image, output, save_options, info.pages)
+    return tuple(encoded[name, output].result() for output in options for name in wanted), image
 
 
-def _animated_variants(
+def _animation(
     data: bytes,
     header: pyvips.Image,
     info: ImageInfo,
     wanted: Mapping[str, int],
-    encoder: formats.Encoder,
-    save_options: Mapping[str, Any],
-) -> tuple[Variant, ...]:
-    """Each variant of an animation is a pipeline of its own from the file to the encoder, one at a time.
+    kernel: str,
+    encoders: Mapping[str, formats.Encoder],
+    with_placeholder: bool,
+) -> ProcessedImage:
+    """Each variant of an animation is a pipeline of its own from the file to the encoder, one at a time;
+    the placeholder comes from the first frame of the smallest.
 
     libvips holds an animation as one strip of frames stacked vertically; like libvips' thumbnail, one
     resize of the whole strip, with a vertical scale that keeps the frame height whole, streams the
@@ -319,10 +334,18 @@ def _animated_variants(
     loader keeps every frame it decoded until the end of its pipeline, which the pixel limit bounds;
     one pipeline at a time keeps that to once.)
     """
-    return tuple(
-        _animated_variant(name, width, data, header, info, encoder, save_options)
+    variants = tuple(
+        _animated_variant(name, width, data, header, info, kernel, output, encoder)
+        for output, encoder in encoders.items()
         for name, width in wanted.items()
     )
+    if not variants:
+        _open(data, _fail_on(header), n=-1).avg()  # decoded in full, so a damaged image is refused
+    picture = None
+    if with_placeholder:
+        first_frame = _open(min(variants, key=lambda v: v.width).data if variants else data)
+        picture = placeholders.placeholder_of(first_frame)
+    return ProcessedImage(info.width, info.height, variants, info.pages, picture)
 
 
 def _animated_variant(
@@ -331,18 +354,20 @@ def _animated_variant(
     data: bytes,
     header: pyvips.Image,
     info: ImageInfo,
+    kernel: str,
+    output: str,
     encoder: formats.Encoder,
-    save_options: Mapping[str, Any],
 ) -> Variant:
     height = _scaled_height(info, width)
-    strip = _resize(_open(data, _fail_on(header), n=-1), width, height * info.pages, encoder.kernel)
+    strip = _resize(_open(data, _fail_on(header), n=-1), width, height * info.pages, kernel)
     strip = strip.copy()
     strip.set_type(pyvips.GValue.gint_type, "page-height", height)
-    return _encode(name, strip, encoder.suffix, save_options, info.pages)
+    return _encode(name, strip, output, encoder.variant_options, info.pages)
 
 
 def _encode(
-    name: str, image: pyvips.Image, suffix: str, save_options: Mapping[str, Any], pages: int
+    name: str, image: pyvips.Image, output: str, save_options: Mapping[str, Any], pages: int
 ) -> Variant:
+    suffix = _encoder(output).suffix
     data = image.write_to_buffer(suffix, **save_options)
-    return Variant(name=name, width=image.width, height=image.height // pages, data=bytes(data))
+    return Variant(name, image.width, image.height // pages, bytes(data), output)

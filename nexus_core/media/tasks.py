@@ -4,6 +4,8 @@ start-up calls to make it the queue the use cases ask for jobs (nexus_core.media
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,11 @@ from uuid import UUID
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab, signals
 from huey.api import Task
 from huey.consumer import Consumer
+from sqlmodel import Session
 
 from nexus_core.config import get_settings
 from nexus_core.db import session_scope
-from nexus_core.media import jobs, processing, variants
+from nexus_core.media import delivery, jobs, processing, variants
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +41,29 @@ def build_huey(queue_url: str) -> Huey:
 huey = build_huey(get_settings().resolved_queue_url)
 
 
-@huey.task(retries=PROCESS_RETRIES, retry_delay=2)
-def process_media_item(item_id: str) -> None:
+@contextmanager
+def _job_session() -> Iterator[Session]:
+    """A job's session; afterwards the memory it freed goes back to the system (else a web process that
+    ran one big job stays that big)."""
     try:
         with session_scope() as session:
-            variants.process_item(session, item_id=item_id)
+            yield session
     finally:
-        processing.release_memory()  # else a web process that ran one big job stays that big
+        processing.release_memory()
+
+
+@huey.task(retries=PROCESS_RETRIES, retry_delay=2)
+def process_media_item(item_id: str) -> None:
+    """The first job: the variants in the item's format; it queues the second when there is work for it."""
+    with _job_session() as session:
+        variants.process_item(session, item_id=item_id)
+
+
+@huey.task(retries=PROCESS_RETRIES, retry_delay=2)
+def encode_modern_renditions(item_id: str) -> None:
+    """The second job: the variants in NEXUS_MODERN_FORMATS."""
+    with _job_session() as session:
+        delivery.make_modern_renditions(session, item_id=item_id)
 
 
 class HueyJobs:
@@ -52,6 +71,9 @@ class HueyJobs:
 
     def process(self, item_id: UUID) -> None:
         process_media_item(str(item_id))
+
+    def make_modern_renditions(self, item_id: UUID) -> None:
+        encode_modern_renditions(str(item_id))
 
 
 def bind() -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from nexus_core import projects
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import ImageError, InvalidInput, NexusError, NotFound
-from nexus_core.media import duplicates, fingerprint, formats, jobs, paths, processing
+from nexus_core.media import delivery, duplicates, fingerprint, formats, jobs, paths, processing, renditions
 from nexus_core.media.backends import Backends, Progress, silent
 from nexus_core.media.library import as_item_id
 from nexus_core.media.storage import Storage, storage_named
@@ -24,11 +24,17 @@ MISSING_ORIGINAL = "The original file is missing from storage"
 
 
 def process_item(
-    session: Session, *, item_id: UUID | str, storage: Storage | None = None, settings: Settings | None = None
+    session: Session,
+    *,
+    item_id: UUID | str,
+    storage: Storage | None = None,
+    settings: Settings | None = None,
+    queue_modern: bool = True,
 ) -> MediaItem | None:
-    """Make the variants of one item; safe to run twice, a no-op for a deleted item.
-
-    A bad image ends as status error with its reason; storage failures propagate so the queue retries.
+    """Make the variants of one item in its own format and its placeholder, then mark it ready and (with
+    `queue_modern`) queue the second job for its modern formats; safe to run twice, a no-op for a
+    deleted item. A bad image ends as status error with its reason; storage failures propagate so the
+    queue retries.
     """
     settings = settings or get_settings()
     item = session.get(MediaItem, as_item_id(item_id))
@@ -41,18 +47,23 @@ def process_item(
     sha256 = item.sha256 or hashlib.sha256(data).hexdigest()
     try:
         result = processing.generate_variants(
-            data, item.mime_type, max_pixels=settings.max_image_pixels, max_frames=settings.max_image_frames
+            data,
+            item.mime_type,
+            max_pixels=settings.max_image_pixels,
+            max_frames=settings.max_image_frames,
+            with_placeholder=True,
         )
         perceptual_hash = _perceptual_hash(item.mime_type, data, result)
     except ImageError as error:
         _record_fingerprint(session, item, sha256, None)
         set_status(session, item, MediaStatus.ERROR, error=str(error))
         return item
-    variants = {}
+    variants, made = {}, []
     for variant in result.variants:
         path = paths.generate_path(item.project_id, item.id, item.mime_type, variant.name)
         storage.store(path, variant.data, content_type=item.mime_type)
         variants[variant.name] = path
+        made.append(renditions.made_from(variant, path))
     if session.get(MediaItem, item.id, populate_existing=True) is None:
         for path in variants.values():  # deleted while we worked: leave no orphan behind
             storage.delete(path)
@@ -60,9 +71,14 @@ def process_item(
     for stale in set(item.variants.values()) - set(variants.values()):
         storage.delete(stale)
     item.variants = variants
-    item.width, item.height = result.width, result.height
+    # Modern renditions stay listed until the second job replaces them (or deletes those no longer wanted).
+    item.renditions = [rendition.as_json() for rendition in (*made, *delivery.modern_made(item))]
+    item.width, item.height, item.frames = result.width, result.height, result.frames
+    item.placeholder = result.placeholder.as_json() if result.placeholder else None
     _record_fingerprint(session, item, sha256, perceptual_hash)
     set_status(session, item, MediaStatus.READY)
+    if queue_modern and delivery.needs_job(item, settings):
+        jobs.request_modern_renditions(item.id)
     return item
 
 
@@ -182,10 +198,15 @@ def _regenerate_one(
     progress: Progress,
 ) -> None:
     before = (item.status, item.error)
+    storage = backends.get(item.storage_backend)
     try:
         processed = process_item(
-            session, item_id=item.id, storage=backends.get(item.storage_backend), settings=backends.settings
+            session, item_id=item.id, storage=storage, settings=backends.settings, queue_modern=False
         )
+        if processed is not None and processed.status == MediaStatus.READY:
+            processed = delivery.make_modern_renditions(
+                session, item_id=item.id, storage=storage, settings=backends.settings
+            )
     except NotFound:
         reason = f"{MISSING_ORIGINAL} ({item.storage_backend}: {item.file_path})."
         set_status(session, item, MediaStatus.ERROR, error=reason)
@@ -207,4 +228,6 @@ def _regenerate_one(
         progress(f"{step} failed {item.id}: {processed.error}")
     else:
         result.done.append(item.id)
-        progress(f"{step} regenerated {item.id} ({', '.join(processed.variants) or 'no variants'})")
+        modern = sorted({formats.BY_MIME[made.mime_type].name for made in delivery.modern_made(processed)})
+        also = f"; also {', '.join(modern)}" if modern else ""
+        progress(f"{step} regenerated {item.id} ({', '.join(processed.variants) or 'no variants'}{also})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -63,6 +64,13 @@ class MediaItem(SQLModel, table=True):
     height: int | None = None
     alt_text: str = Field(default="", max_length=1000)
     variants: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    renditions: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
+    """Every stored variant in every format with its size and bytes (renditions.MadeRendition), so a list
+    of items never asks storage; None until processed (and for items processed before it was recorded)."""
+    placeholder: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    """Colour, ThumbHash and LQIP shown until the picture loads (placeholders.Placeholder); None until processed."""
+    frames: int | None = None
+    """Frames of the picture (1 for a still), counted by processing; None before."""
     storage_backend: str = Field(max_length=16)
     folder_id: UUID | None = Field(default=None, foreign_key="folders.id", ondelete="SET NULL", index=True)
     sha256: str | None = Field(default=None, max_length=64)

@@ -65,6 +65,37 @@ def test_check_exits_0_when_clean_and_1_with_a_summary_of_problems(
     assert "4 problems found." in found.stdout
 
 
+def test_check_reports_renditions_a_new_setting_asks_for_and_regenerate_makes_them(
+    session: Session, admin: Actor
+) -> None:
+    item = upload(session, admin)  # made with the suite's NEXUS_MODERN_FORMATS, none
+
+    found = nexus("check", NEXUS_MODERN_FORMATS="webp,avif")
+    assert found.returncode == 1
+    assert (
+        f"Items without renditions NEXUS_MODERN_FORMATS asks for: 1\n  {item.id}: thumb.avif, thumb.webp"
+        in found.stdout
+    )
+    assert (
+        "Missing renditions are made by `nexus media sweep --apply` (queued) or `nexus media regenerate`."
+        in found.stdout
+    )
+
+    made = nexus("regenerate", str(item.id), NEXUS_MODERN_FORMATS="webp,avif")
+    assert made.returncode == 0, made.stderr
+    assert f"[1/1] regenerated {item.id} (thumb; also AVIF, WebP)" in made.stdout
+    assert nexus("check", NEXUS_MODERN_FORMATS="webp,avif").returncode == 0
+
+
+def test_an_unknown_modern_format_is_one_line(session: Session) -> None:
+    refused = nexus("check", NEXUS_MODERN_FORMATS="webp,jxl")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "Error: Invalid settings: NEXUS_MODERN_FORMATS: Value error, unknown format 'jxl'"
+    )
+    assert "Traceback" not in refused.stderr
+
+
 def test_sweep_only_says_what_it_would_do_until_applied(stored: StoredFiles) -> None:
     backend = stored.backend
     stored.write("old.txt", b"x", seconds_old=7200)

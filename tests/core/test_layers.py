@@ -180,8 +180,16 @@ def test_no_import_cycles_in_the_core() -> None:
     ("library", "allowed"),
     [
         ("boto3", {"nexus_core.media.storage.s3"}),
-        # Image processing, the perceptual hash, and the demo's drawing of sample photos.
-        ("pyvips", {"nexus_core.media.processing", "nexus_core.media.fingerprint", "nexus_core.demo_images"}),
+        # Image processing, the perceptual hash, placeholders (colour, ThumbHash, LQIP), and the demo's drawing of sample photos.
+        (
+            "pyvips",
+            {
+                "nexus_core.media.processing",
+                "nexus_core.media.fingerprint",
+                "nexus_core.media.placeholders",
+                "nexus_core.demo_images",
+            },
+        ),
     ],
 )
 def test_core_libraries_live_in_one_place(library: str, allowed: set[str]) -> None:

@@ -33,6 +33,7 @@ MIGRATIONS = [
     Migration("0002", "0003", ("folders", "tags", "media_tags"), ("folder_id", "sha256", "perceptual_hash")),
     Migration("0003", "0004", ("media_similarities",)),
     Migration("0004", "0005", ()),
+    Migration("0005", "0006", (), ("renditions", "placeholder", "frames")),
 ]
 
 
