@@ -87,11 +87,12 @@ class MediaPicker:
                 self._tree.toggle_button()
             with ui.column().classes("grow min-w-0 min-h-0 overflow-y-auto gap-3 no-wrap self-stretch"):
                 if can(self._context.role_at_open, Action.UPLOAD):
-                    UploadZone(
+                    zone = UploadZone(
                         self._context,
                         on_uploaded=self._add_uploaded,
                         folder=lambda: upload_folder(self._view.filters.folder),
                     )
+                    zone.element.classes("shrink-0")  # a short phone screen scrolls; it never squeezes
                 self._hint = (
                     ui.label()
                     .classes("text-sm text-slate-500")
