@@ -26,6 +26,7 @@ def apply_theme() -> None:
         @layer theme {
           :focus-visible { outline: 2px solid #4f46e5 !important; outline-offset: 2px !important; }
           .q-btn--unelevated:focus-visible { outline: 3px solid #1e1b4b !important; }
+          .nexus-bulk :focus-visible { outline-color: #fff !important; }
         }
         .nexus-nav a { color: #334155; text-decoration: none; }
         .nexus-nav a.active { background: #eef2ff; color: #4338ca; font-weight: 600; }
@@ -41,6 +42,32 @@ def apply_theme() -> None:
         .nexus-upload .q-uploader__header { background: transparent; color: inherit; }
         .nexus-upload .q-uploader__list { min-height: 0; padding: 0 0 8px; }
         .nexus-upload.q-uploader--dnd { border-color: #4f46e5; background: #eef2ff; }
+        .nexus-folder { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-radius: 8px;
+            color: #334155; text-align: left; font-size: 14px; cursor: pointer; background: none; border: 0; }
+        .nexus-folder:hover { background: #f1f5f9; }
+        .nexus-folder[aria-current=true] { background: #eef2ff; color: #4338ca; font-weight: 600; }
+        .nexus-folder.drop-target { background: #e0e7ff; outline: 2px dashed #4f46e5; }
+        .nexus-folders { position: sticky; top: 72px; max-height: calc(100vh - 88px); overflow-y: auto; }
+        @media (max-width: 1023.98px) {
+            .nexus-folders { display: none; }
+            .nexus-folders.open { display: block; position: fixed; inset: 0; z-index: 5000; width: auto !important;
+                max-height: none; background: #fff; padding: 16px; box-shadow: 0 10px 40px rgba(15, 23, 42, .3); }
+        }
+        .nexus-check { position: absolute; top: 8px; right: 8px; width: 28px; height: 28px; border-radius: 9999px;
+            display: flex; align-items: center; justify-content: center; cursor: pointer;
+            background: rgba(255, 255, 255, .92); border: 2px solid #64748b; color: transparent; }
+        .nexus-check.static { position: static; }
+        .nexus-check .q-icon { font-size: 18px; }
+        .nexus-check[aria-checked=true] { background: #4f46e5; border-color: #4f46e5; color: #fff; }
+        .nexus-check:hover { border-color: #4f46e5; }
+        .nexus-bulk { background: #1e1b4b; color: #fff; position: sticky; top: 64px; z-index: 5; }
+        .nexus-filters { background: #fff; border: 1px solid #e2e8f0; }
+        .nexus-list th { text-align: left; font-weight: 600; color: #475569; padding: 8px 10px; white-space: nowrap;
+            border-bottom: 1px solid #e2e8f0; background: #f8fafc; }
+        .nexus-list td { padding: 6px 10px; border-bottom: 1px solid #f1f5f9; white-space: nowrap; color: #334155; }
+        .nexus-list tr.selected td { background: #eef2ff; }
+        .nexus-link { color: #4338ca; background: none; border: 0; padding: 0; cursor: pointer; font: inherit; }
+        .nexus-link:hover { text-decoration: underline; }
         .q-dialog__inner--right { padding: 0 !important; }
         .q-dialog__inner--right > .q-card { max-height: 100vh !important; }
         .nexus-editor { border: 1px solid #cbd5e1; border-radius: 12px; background: #fff; }

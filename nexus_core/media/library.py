@@ -109,6 +109,21 @@ def pages_using_any(session: Session, *, actor: Actor, item_ids: Sequence[UUID])
     return [(str(page_id), title) for page_id, title in rows]
 
 
+def usage_counts(session: Session, *, actor: Actor, item_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """How many pages use each item (the admin's list view); unused items are left out."""
+    authorize(actor, Action.VIEW)
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(MediaReference.media_item_id, func.count(func.distinct(MediaReference.page_id)))
+        .join(MediaItem, col(MediaItem.id) == MediaReference.media_item_id)
+        .where(col(MediaItem.project_id) == actor.project_id)
+        .where(col(MediaReference.media_item_id).in_(list(item_ids)))
+        .group_by(col(MediaReference.media_item_id))
+    )
+    return dict(rows.all())
+
+
 def get_item_details(
     session: Session, *, actor: Actor, item_id: UUID | str, storage: Storage | None = None
 ) -> ItemDetails:

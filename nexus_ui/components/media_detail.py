@@ -9,14 +9,15 @@ from uuid import UUID
 from nicegui import ui
 
 from nexus_core.errors import MediaInUse
-from nexus_core.media import deletion, editing, library, paths, renditions
+from nexus_core.media import deletion, editing, library, paths, renditions, tags
 from nexus_core.models import Role
 from nexus_core.policies import Action, can
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.confirm import confirm
 from nexus_ui.components.focus import focus_selector
-from nexus_ui.components.media_grid import preview_url
+from nexus_ui.components.media_grid import OPEN_ATTRIBUTE, preview_url
+from nexus_ui.components.tag_input import tag_input
 from nexus_ui.format import dimensions, human_date, human_size
 from nexus_ui.session import ProjectContext
 
@@ -25,38 +26,82 @@ def _copier(url: str) -> Callable[[], Any]:
     return lambda: copy_media_url(url)
 
 
+Neighbours = Callable[[UUID], tuple[UUID | None, UUID | None]]
+"""The items before and after one, as the grid shows them."""
+# ← and → step through the images, unless the person is typing.
+_ARROWS_JS = """(e) => {
+  if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && !e.altKey && !e.ctrlKey && !e.metaKey
+      && !e.target.closest('input, textarea, [contenteditable=true], [role=combobox]')) emit(e.key);
+}"""
+
+
 class MediaDetailPanel:
     """A side sheet; `on_changed` is told when the item was edited or deleted so the grid can redraw."""
 
-    def __init__(self, context: ProjectContext, on_changed: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        context: ProjectContext,
+        on_changed: Callable[[], Awaitable[None]],
+        neighbours: Neighbours | None = None,
+    ) -> None:
         self._context = context
         self._on_changed = on_changed
+        self._neighbours = neighbours
         self._dialog = ui.dialog().props("position=right full-height")
         self._dialog.props["aria-label"] = "Media details"
         self._dialog.on("hide", self._return_focus)
+        self._dialog.on("keydown", self._arrow, js_handler=_ARROWS_JS)
         self._item_id: UUID | None = None
         self._dialog.props("data-testid=detail-panel")
 
-    async def open(self, item_id: UUID) -> None:
+    async def open(self, item_id: UUID, *, focus_on: str | None = None) -> None:
         details = await call(self._context, library.get_item_details, item_id=item_id)
+        known = await call(self._context, tags.list_tags)
         if details is FAILED:
             return
         self._dialog.clear()
         with self._dialog, ui.card().classes("w-[440px] max-w-[100vw] h-full p-0 gap-0 rounded-none"):
-            self._render(details)
+            self._render(details, [] if known is FAILED else [tag.name for tag in known])
         self._item_id = item_id
         self._dialog.open()
+        if focus_on:
+            focus_selector(f'[data-testid="{focus_on}"]', on=self._dialog)
 
     def _return_focus(self) -> None:
         """Back to the item's tile: the grid may have been drawn anew (alt text saved) meanwhile."""
         if self._item_id is not None:
-            focus_selector(f'[data-testid="media-tile"][data-item-id="{self._item_id}"]', on=self._dialog)
+            focus_selector(f'[{OPEN_ATTRIBUTE}="{self._item_id}"]', on=self._dialog)
 
-    def _render(self, details: library.ItemDetails) -> None:
+    async def _arrow(self, event: Any) -> None:
+        await self._step(-1 if event.args == "ArrowLeft" else 1)
+
+    async def _step(self, direction: int) -> None:
+        if self._neighbours is None or self._item_id is None:
+            return
+        target = self._neighbours(self._item_id)[0 if direction < 0 else 1]
+        if target is not None:
+            await self.open(target, focus_on="detail-previous" if direction < 0 else "detail-next")
+
+    def _steps(self, item_id: UUID) -> None:
+        """Previous and next buttons, disabled at the ends of the page shown."""
+        if self._neighbours is None:
+            return
+        before, after = self._neighbours(item_id)
+        for icon, label, marker, target, direction in (
+            ("chevron_left", "Previous image", "detail-previous", before, -1),
+            ("chevron_right", "Next image", "detail-next", after, 1),
+        ):
+            button = ui.button(icon=icon, on_click=lambda direction=direction: self._step(direction))
+            button.props("flat round dense").mark(marker)
+            button.props.update({"aria-label": label, "data-testid": marker})
+            button.set_enabled(target is not None)
+
+    def _render(self, details: library.ItemDetails, tag_names: list[str]) -> None:
         item = details.item
-        with ui.row().classes("w-full items-center px-5 py-3 border-b border-slate-200"):
+        with ui.row().classes("w-full items-center gap-1 px-5 py-3 border-b border-slate-200"):
             ui.label("Media details").classes("text-base font-semibold")
             ui.space()
+            self._steps(item.id)
             ui.button(icon="close", on_click=self._dialog.close).props(
                 "flat round dense data-testid=close-detail aria-label=Close"
             ).mark("close-detail")
@@ -76,6 +121,7 @@ class MediaDetailPanel:
                 ui.label(item.error).classes("text-sm text-negative").props("data-testid=detail-error")
             self._facts(details)
             self._alt_text(item.id, item.alt_text, details.viewer_role)
+            self._tags(item.id, list(item.tags), tag_names, details.viewer_role)
             self._urls(item.file_path, item.file_size, details.variants)
             self._used_in(details.used_in)
             self._delete(item.id, item.filename, details.viewer_role)
@@ -121,6 +167,18 @@ class MediaDetailPanel:
         else:
             area.props("hint='Describe the image for people who cannot see it; saved as you type'")
         saved.move(target_index=-1)
+
+    def _tags(self, item_id: UUID, current: list[str], suggestions: list[str], role: Role) -> None:
+        async def save(event: Any) -> None:
+            chosen = list(event.value or [])
+            changes = editing.ItemChanges(tags=chosen)
+            if await call(self._context, editing.update_item, item_id=item_id, changes=changes) is not FAILED:
+                await self._on_changed()
+
+        field = tag_input(current, suggestions, marker="detail-tags", on_change=save)
+        if not can(role, Action.EDIT_MEDIA):
+            field.props("readonly")
+            field.props["hint"] = "Viewers cannot change tags"
 
     def _urls(self, original_path: str, original_size: int, variants: list[library.VariantFile]) -> None:
         ui.label("Files").classes("text-sm font-medium text-slate-700 mt-2")

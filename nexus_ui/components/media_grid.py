@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from uuid import UUID
 
 from nicegui import ui
 
 from nexus_core.media import formats, paths, renditions
 from nexus_core.models import MediaStatus
 from nexus_core.read_models import MediaItemView
-from nexus_ui.components.grid_keys import TILE_ATTRIBUTE
+from nexus_ui.components.folder_tree import DRAG_TYPE
+from nexus_ui.components.grid_keys import GRID_ATTRIBUTE, TILE_ATTRIBUTE
+from nexus_ui.components.selection import GESTURE_ARGS, Gesture, Selection
 
+OPEN_ATTRIBUTE = "data-open-item"
+"""On what opens an item's details (a tile, a list row's name): where the focus goes back to."""
 STATUS_LOOK = {
     MediaStatus.PENDING: ("schedule", "Waiting to be processed", "bg-amber-700"),
     MediaStatus.PROCESSING: ("autorenew", "Processing", "bg-sky-700"),
@@ -27,20 +32,25 @@ def media_tile(
     item: MediaItemView,
     *,
     selected: bool,
-    on_click: Callable[[MediaItemView], object],
+    on_click: Callable[[MediaItemView, Gesture], object],
     on_enter: Callable[[MediaItemView], object] | None = None,
 ) -> ui.card:
-    """One tile, a button: click, Enter and Space do `on_click`, unless Enter has its own `on_enter`
-    (the picker: Space selects, Enter chooses). Returned so a caller can add events and markers."""
+    """One tile, a button: click, Enter and Space do `on_click` (told of Shift and Ctrl/Cmd), unless
+    Enter has its own `on_enter` (the picker: Space selects, Enter chooses). Returned so a caller
+    can add events and markers."""
     classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
     card = ui.card().classes(classes + (" selected" if selected else ""))
     card.props("flat bordered data-testid=media-tile tabindex=0 role=button")
     # Its name is its text: the filename, the status badge while not ready, the type and size.
     card.props.update({"data-item-id": str(item.id), "data-status": str(item.status)})
     card.props[TILE_ATTRIBUTE] = ""
-    card.on("click", lambda: on_click(item))
-    card.on("keydown.enter.prevent", lambda: (on_enter or on_click)(item))
-    card.on("keydown.space.prevent", lambda: on_click(item))
+    card.props[OPEN_ATTRIBUTE] = str(item.id)
+    card.on("click", lambda event: on_click(item, Gesture.of(event.args)), GESTURE_ARGS)
+    if on_enter is not None:
+        card.on("keydown.enter.prevent", lambda: on_enter(item))
+    else:
+        card.on("keydown.enter.prevent", lambda: on_click(item, Gesture()))
+    card.on("keydown.space.prevent", lambda event: on_click(item, Gesture.of(event.args)), GESTURE_ARGS)
     with card:
         with ui.element("div").classes(
             "nexus-checker relative w-full aspect-square flex items-center justify-center"
@@ -77,13 +87,77 @@ def _summary(item: MediaItemView) -> str:
     return " · ".join(part for part in (kind, size) if part)
 
 
+class SelectableTile:
+    """A library tile with its checkbox beside it (not inside: a button holds no other control),
+    draggable onto a folder of the tree."""
+
+    def __init__(
+        self,
+        item: MediaItemView,
+        *,
+        selected: bool,
+        on_click: Callable[[MediaItemView, Gesture], object],
+        on_check: Callable[[MediaItemView, Gesture], object] | None,
+    ) -> None:
+        with ui.element("div").classes("relative"):
+            self.card = media_tile(item, selected=selected, on_click=on_click).mark(f"tile-{item.id}")
+            if on_check is None:
+                self.check = None
+                return
+            self.card.props["draggable"] = "true"
+            self.card.on("dragstart", js_handler=_DRAG_START)
+            self.check = selection_checkbox(item, on_check, marker="tile-check")
+        self.mark(selected)
+
+    def mark(self, selected: bool) -> None:
+        mark_selected(self.card, self.check, selected)
+
+
+def selection_checkbox(
+    item: MediaItemView, on_check: Callable[[MediaItemView, Gesture], object], *, marker: str
+) -> ui.element:
+    """A round checkbox (a button with the checkbox role): Space or a click, Shift for a range."""
+    check = ui.element("button").classes("nexus-check")
+    check.props.update({"type": "button", "role": "checkbox", "data-testid": marker})
+    check.props["aria-label"] = f"Select {item.filename}"
+    check.mark(f"check-{item.id}")
+    check.on("click", lambda event: on_check(item, Gesture.of(event.args)), GESTURE_ARGS)
+    with check:
+        ui.icon("check")
+    return check
+
+
+def mark_selected(shown: ui.element, check: ui.element | None, selected: bool) -> None:
+    """Show whether an item is selected on its tile or row, and say it on its checkbox."""
+    if selected:
+        shown.classes(add="selected")
+    else:
+        shown.classes(remove="selected")
+    if check is not None:
+        check.props["aria-checked"] = str(selected).lower()
+        check.update()
+
+
+_DRAG_START = (
+    f"(e) => {{ e.dataTransfer.setData('{DRAG_TYPE}', e.currentTarget.dataset.itemId);"
+    " e.dataTransfer.effectAllowed = 'move'; }"
+)
+GRID_CLASSES = "grid gap-4 w-full grid-cols-2 sm:grid-cols-3 md:grid-cols-4 xl:grid-cols-5"
+
+
 def media_grid(
-    items: Sequence[MediaItemView], *, selected_id: object = None, on_click: Callable[[MediaItemView], object]
-) -> None:
-    with (
-        ui.element("div")
-        .classes("grid gap-4 w-full grid-cols-2 sm:grid-cols-3 md:grid-cols-4 lg:grid-cols-5 xl:grid-cols-6")
-        .props("data-testid=media-grid")
-    ):
+    items: Sequence[MediaItemView],
+    *,
+    selection: Selection | None,
+    on_click: Callable[[MediaItemView, Gesture], object],
+    on_check: Callable[[MediaItemView, Gesture], object] | None,
+) -> dict[UUID, SelectableTile]:
+    """The tiles of one page; returned by id so a change of selection marks them without a redraw."""
+    tiles = {}
+    grid = ui.element("div").classes(GRID_CLASSES).props("data-testid=media-grid").mark("media-grid")
+    grid.props[GRID_ATTRIBUTE] = ""
+    with grid:
         for item in items:
-            media_tile(item, selected=item.id == selected_id, on_click=on_click)
+            selected = selection is not None and item.id in selection
+            tiles[item.id] = SelectableTile(item, selected=selected, on_click=on_click, on_check=on_check)
+    return tiles

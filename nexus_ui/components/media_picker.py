@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from nicegui import events, ui
+from nicegui import ui
 
-from nexus_core.media import listing
+from nexus_core.media import listing, tags
 from nexus_core.policies import Action, can
 from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.alt_text_prompt import ask_for_alt_text
+from nexus_ui.components.folder_index import upload_folder
+from nexus_ui.components.folder_tree import FolderTree
+from nexus_ui.components.grid_keys import GRID_ATTRIBUTE
 from nexus_ui.components.heading import heading
+from nexus_ui.components.library_filters import LibraryFilters
+from nexus_ui.components.library_view import LibraryView
 from nexus_ui.components.media_grid import media_tile
 from nexus_ui.components.upload_zone import UploadZone
 from nexus_ui.session import ProjectContext
@@ -29,7 +34,7 @@ class MediaPicker:
 
     def __init__(self, context: ProjectContext) -> None:
         self._context = context
-        self._query = ""
+        self._view = LibraryView()
         self._items: list[MediaItemView] = []
         self._total = 0
         self._selected: MediaItemView | None = None
@@ -52,9 +57,14 @@ class MediaPicker:
         """Open the dialog and wait: the chosen item, or None when cancelled or closed with Esc.
         An image without alt text is handed over only once described or called decorative."""
         self._select(None)
-        self._query = ""
-        self._search.value = ""
-        if not await self._reload():
+        self._view = LibraryView()
+        known = await call(self._context, tags.list_tags)
+        self._filters_area.clear()
+        with self._filters_area:
+            names = [] if known is FAILED else [tag.name for tag in known]
+            LibraryFilters(self._view, names, self._show, arrangement=False, marker="picker")
+        self._tree.show(None)
+        if not await self._tree.load() or not await self._reload():
             return None
         result = await self._dialog
         if not isinstance(result, MediaItemView):
@@ -62,38 +72,43 @@ class MediaPicker:
         return result if result.alt_text else await ask_for_alt_text(self._context, result)
 
     def _build_header(self) -> None:
-        with ui.row().classes("w-full items-center gap-3 px-5 py-3 border-b border-slate-200"):
-            heading("Choose an image", level=2)
-            ui.space()
-            self._search = (
-                ui.input(placeholder="Search filename or alt text", on_change=self._search_changed)
-                .props(
-                    "outlined dense clearable debounce=300 data-testid=picker-search aria-label='Search images'"
-                )
-                .classes("w-72")
-                .mark("picker-search")
-            )
-            self._search.add_slot("prepend", '<q-icon name="search" />')
+        with ui.column().classes("w-full gap-2 px-5 py-3 border-b border-slate-200"):
+            with ui.row().classes("w-full items-center gap-3"):
+                heading("Choose an image", level=2)
+                ui.space()
+                self._tree_toggle = ui.row().classes("lg:hidden")
+            self._filters_area = ui.column().classes("w-full gap-2")
 
     def _build_body(self) -> None:
-        with ui.column().classes("w-full grow min-h-0 overflow-y-auto gap-3 px-5 py-4 no-wrap"):
-            if can(self._context.role_at_open, Action.UPLOAD):
-                UploadZone(self._context, on_uploaded=self._add_uploaded)
-            self._hint = (
-                ui.label()
-                .classes("text-sm text-slate-500")
-                .props("data-testid=picker-hint")
-                .mark("picker-hint")
-            )
-            self._grid = ui.element("div").classes(
-                "grid gap-3 w-full grid-cols-2 sm:grid-cols-3 md:grid-cols-5"
-            )
-            with ui.row().classes("w-full justify-center"):
-                self._load_more = (
-                    ui.button("Load more", on_click=self._load_next_page)
-                    .props("flat data-testid=picker-load-more")
-                    .mark("picker-load-more")
+        with ui.row().classes("w-full grow min-h-0 gap-4 px-5 py-4 no-wrap"):
+            self._tree = FolderTree(self._context, on_open=self._open_folder, marker="picker-folders")
+            self._tree.panel.classes("w-52 shrink-0 self-start")
+            with self._tree_toggle:
+                self._tree.toggle_button()
+            with ui.column().classes("grow min-w-0 min-h-0 overflow-y-auto gap-3 no-wrap self-stretch"):
+                if can(self._context.role_at_open, Action.UPLOAD):
+                    zone = UploadZone(
+                        self._context,
+                        on_uploaded=self._add_uploaded,
+                        folder=lambda: upload_folder(self._view.filters.folder),
+                    )
+                    zone.element.classes("shrink-0")  # a short phone screen scrolls; it never squeezes
+                self._hint = (
+                    ui.label()
+                    .classes("text-sm text-slate-500")
+                    .props("data-testid=picker-hint")
+                    .mark("picker-hint")
                 )
+                self._grid = ui.element("div").classes(
+                    "grid gap-3 w-full grid-cols-2 sm:grid-cols-3 md:grid-cols-4"
+                )
+                self._grid.props[GRID_ATTRIBUTE] = ""
+                with ui.row().classes("w-full justify-center"):
+                    self._load_more = (
+                        ui.button("Load more", on_click=self._load_next_page)
+                        .props("flat data-testid=picker-load-more")
+                        .mark("picker-load-more")
+                    )
 
     def _build_footer(self) -> None:
         with ui.row().classes("w-full items-center gap-3 px-5 py-3 border-t border-slate-200"):
@@ -113,11 +128,15 @@ class MediaPicker:
                 .mark("picker-choose")
             )
 
-    async def _search_changed(self, event: events.ValueChangeEventArguments) -> None:
-        query = (event.value or "").strip()
-        if query != self._query:
-            self._query = query
-            await self._reload()
+    async def _show(self, view: LibraryView) -> None:
+        self._view = view
+        await self._reload()
+
+    async def _open_folder(self, folder: listing.Folder) -> None:
+        """Inside the dialog: the tree row that asked is drawn anew meanwhile."""
+        with self._dialog:
+            self._tree.show(folder)
+            await self._show(self._view.filtered(folder=folder))
 
     async def _reload(self) -> bool:
         """Show the first page for the current search; False when it could not be loaded."""
@@ -136,16 +155,12 @@ class MediaPicker:
             self._append(page)
 
     async def _fetch(self, *, offset: int) -> listing.MediaPage | None:
-        """None on failure, or when the search changed meanwhile (a newer answer is on its way)."""
-        query = self._query
+        """None on failure, or when the view changed meanwhile (a newer answer is on its way)."""
+        view = self._view
         page = await call(
-            self._context,
-            listing.list_items,
-            limit=PAGE_SIZE,
-            offset=offset,
-            filters=listing.ItemFilter(q=query or None),
+            self._context, listing.list_items, limit=PAGE_SIZE, offset=offset, filters=view.filters
         )
-        return page if page is not FAILED and query == self._query else None
+        return page if page is not FAILED and view == self._view else None
 
     def _append(self, page: listing.MediaPage) -> None:
         self._total = page.total
@@ -159,7 +174,9 @@ class MediaPicker:
 
     def _add_tile(self, item: MediaItemView) -> ui.card:
         selected = self._selected is not None and self._selected.id == item.id
-        tile = media_tile(item, selected=selected, on_click=self._select, on_enter=self._choose)
+        tile = media_tile(
+            item, selected=selected, on_click=lambda item, _: self._select(item), on_enter=self._choose
+        )
         tile.props("data-testid=picker-tile").mark("picker-tile", f"picker-tile-{item.id}")
         if item.placeable:
             tile.on("dblclick", lambda: self._choose(item))
@@ -180,8 +197,11 @@ class MediaPicker:
 
     def _show_status(self) -> None:
         shown, total = len(self._items), self._total
-        if total == 0 and self._query:
-            self._hint.set_text(f"No images match “{self._query}”.")
+        query = self._view.filters.q
+        if total == 0 and set(self._view.filters.as_params()) - {"folder"}:
+            self._hint.set_text(f"No images match “{query}”." if query else "No images match these filters.")
+        elif total == 0 and self._view.filters.folder is not None:
+            self._hint.set_text("No images in this folder.")
         elif total == 0:
             uploading = can(self._context.role_at_open, Action.UPLOAD)
             self._hint.set_text("No images yet." + (" Upload one above." if uploading else ""))

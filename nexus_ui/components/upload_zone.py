@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any, Literal
+from uuid import UUID
 
 from nicegui import events, ui
 
@@ -12,6 +13,7 @@ from nexus_core.config import get_settings
 from nexus_core.media import formats, upload
 from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, Failure, call
+from nexus_ui.components.duplicate_notice import duplicate_notice
 from nexus_ui.feedback import notify_warning
 from nexus_ui.session import ProjectContext
 
@@ -50,16 +52,35 @@ REJECTED_JS = (
 )
 
 
-async def upload_one(
-    context: ProjectContext, filename: str, data: upload.SpooledUpload
-) -> MediaItemView | Literal[Failure.FAILED]:
+async def upload_file(
+    context: ProjectContext,
+    filename: str,
+    data: upload.SpooledUpload,
+    *,
+    folder_id: UUID | None = None,
+    allow_duplicates: bool = False,
+) -> upload.UploadedItems | Literal[Failure.FAILED]:
     """Upload one file as the member; what was removed from it (a cleaned SVG) is said as a warning."""
-    uploaded = await call(context, upload.upload, files=[upload.IncomingFile(filename, data)])
+    uploaded = await call(
+        context,
+        upload.upload,
+        files=[upload.IncomingFile(filename, data)],
+        folder_id=folder_id,
+        allow_duplicates=allow_duplicates,
+    )
     if uploaded is FAILED:
         return FAILED
     for warning in uploaded.warnings:
         notify_warning(warning)
-    return uploaded[0]
+    return uploaded
+
+
+async def upload_one(
+    context: ProjectContext, filename: str, data: upload.SpooledUpload
+) -> MediaItemView | Literal[Failure.FAILED]:
+    """The new item, or the one that already had these bytes (the editor places either)."""
+    uploaded = await upload_file(context, filename, data)
+    return FAILED if uploaded is FAILED else uploaded[0]
 
 
 def spooled(file: ui.upload.FileUpload) -> upload.SpooledUpload:
@@ -73,10 +94,17 @@ def spooled(file: ui.upload.FileUpload) -> upload.SpooledUpload:
 class UploadZone:
     """The browser checks type, size and count first for a quick answer; the server checks all again."""
 
-    def __init__(self, context: ProjectContext, on_uploaded: Callable[[MediaItemView], Any]) -> None:
+    def __init__(
+        self,
+        context: ProjectContext,
+        on_uploaded: Callable[[MediaItemView], Any],
+        folder: Callable[[], UUID | None] = lambda: None,
+    ) -> None:
+        """`folder` says where uploads go now (the folder shown)."""
         settings = get_settings()
         self._context = context
         self._on_uploaded = on_uploaded
+        self._folder = folder
         self._limits = (settings.max_upload_mb, settings.max_files_per_upload)
         self.element = (
             ui.upload(
@@ -99,15 +127,33 @@ class UploadZone:
         self.element.props("data-testid=upload-zone")
         self.element.on("rejected", self._handle_rejected, js_handler=REJECTED_JS)
         self.element.on("finish", lambda: ui.timer(4, self.element.reset, once=True))
+        self._notices = ui.column().classes("w-full gap-2")
+        self._notices.props["aria-live"] = "polite"
 
     async def _handle_upload(self, event: events.UploadEventArguments) -> None:
-        item = await upload_one(self._context, event.file.name, spooled(event.file))
-        if item is FAILED:
-            return
-        ui.notify(f"Uploaded “{item.filename}”", type="positive", timeout=2500)
-        result = self._on_uploaded(item)
-        if hasattr(result, "__await__"):
-            await result
+        await self._store(event.file, allow_duplicates=False)
+
+    async def _store(self, file: ui.upload.FileUpload, *, allow_duplicates: bool) -> bool:
+        """Whether a new item was made; a copy of an existing one is named with that item instead."""
+        with self._notices:
+            uploaded = await upload_file(
+                self._context,
+                file.name,
+                spooled(file),
+                folder_id=self._folder(),
+                allow_duplicates=allow_duplicates,
+            )
+            if uploaded is FAILED:
+                return False
+            if uploaded.duplicates:
+                existing = uploaded.duplicates[0].existing
+                duplicate_notice(file.name, existing, lambda: self._store(file, allow_duplicates=True))
+                return False
+            ui.notify(f"Uploaded “{uploaded[0].filename}”", type="positive", timeout=2500)
+            result = self._on_uploaded(uploaded[0])
+            if hasattr(result, "__await__"):
+                await result
+            return True
 
     def _handle_rejected(self, event: events.GenericEventArguments) -> None:
         max_mb, max_files = self._limits

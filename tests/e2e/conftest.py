@@ -22,7 +22,7 @@ from playwright.sync_api import Page
 
 from tests import workers
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.library import sign_in_through_form
+from tests.e2e.library import open_library, sign_in_through_form
 from tests.processes import NEXUS, child_environment, free_port, running, wait_until_serving
 
 PASSWORD = "e2e correct horse battery"
@@ -199,6 +199,21 @@ def sign_in(page: Page, team: Team, _signed_in_cookies: dict[str, list[Any]]) ->
         _signed_in_cookies[email] = target.context.cookies()
 
     return sign_in_as
+
+
+@pytest.fixture
+def new_library(
+    page: Page, team: Team, make_project: Callable[[str], Project], sign_in: Callable[..., None]
+) -> Callable[..., Project]:
+    """A new project with its empty library open, for someone (the admin unless told)."""
+
+    def open_new(name: str, email: str | None = None) -> Project:
+        project = make_project(name)
+        sign_in(email or team.admin)
+        open_library(page, project.library)
+        return project
+
+    return open_new
 
 
 @pytest.fixture(scope="session")

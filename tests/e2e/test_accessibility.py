@@ -16,6 +16,7 @@ from tests import images
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import Project, Team
 from tests.e2e.library import open_detail, open_library, upload, wait_until_ready
+from tests.e2e.organise import check, create_folder, folder_node
 from tests.e2e.pages_helpers import create_page
 
 _numbers = itertools.count(1)
@@ -92,3 +93,45 @@ def test_library_detail_pages_members_and_keys(
     page.goto(published)
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Open Day"))
     assert_accessible(page, "published page")
+
+
+def test_folders_filters_selection_and_list(
+    page: Page, viewport: str, new_library: Callable[..., Project], tmp_path: Path
+) -> None:
+    new_library("Accessible Folders")
+    if viewport == "phone":
+        page.get_by_test_id("folders-toggle").click()
+        assert_accessible(page, "folder drawer")
+    create_folder(page, "Trips")
+    if viewport == "phone":
+        expect(folder_node(page, "Trips")).to_be_focused()
+        page.keyboard.press("Escape")
+    file = tmp_path / f"buoy-{next(_numbers)}.jpg"
+    file.write_bytes(images.jpeg(900, 600))
+    wait_until_ready(page, upload(page, file))
+    expect(page.locator(".q-notification")).to_have_count(0, timeout=15_000)  # axe reads fading ones wrong
+    assert_accessible(page, "library in a folder")
+
+    page.get_by_test_id("filters-toggle").click()
+    expect(page.get_by_test_id("filters")).to_be_visible()
+    assert_accessible(page, "filters")
+    check(page, file.name)
+    expect(page.get_by_test_id("bulk-bar")).to_be_visible()
+    assert_accessible(page, "selection and bulk bar")
+    page.get_by_test_id("bulk-move").click()
+    expect(page.get_by_test_id("bulk-destination")).to_be_visible()
+    assert_accessible(page, "move dialog")
+    page.keyboard.press("Escape")
+    page.get_by_test_id("bulk-add-tags").click()
+    expect(page.get_by_test_id("bulk-tags")).to_be_visible()
+    assert_accessible(page, "tags dialog")
+    page.keyboard.press("Escape")
+    page.get_by_test_id("clear-selection").click()
+
+    page.get_by_test_id("view").get_by_role("button", name="List").click()
+    expect(page.get_by_test_id("media-row")).to_have_count(1)
+    assert_accessible(page, "list view")
+    page.get_by_test_id("media-row").get_by_role("button", name=file.name).click()
+    expect(page.get_by_test_id("detail-tags")).to_be_visible()
+    expect(page.locator(".q-notification")).to_have_count(0, timeout=15_000)  # none fading in or out
+    assert_accessible(page, "detail panel with tags")

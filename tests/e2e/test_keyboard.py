@@ -10,7 +10,14 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests import images
 from tests.e2e.conftest import Project, Team
-from tests.e2e.library import PROCESSING_TIMEOUT_MS, clipboard_text, screenshot, tiles, wait_until_connected
+from tests.e2e.library import (
+    PROCESSING_TIMEOUT_MS,
+    clipboard_text,
+    screenshot,
+    tiles,
+    wait_until_connected,
+)
+from tests.e2e.organise import folder_node, shown_folder
 from tests.e2e.pages_helpers import ITEM_ID, wait_for_editor
 
 MAX_TABS = 80
@@ -131,3 +138,70 @@ def test_the_main_flow_by_keyboard_alone(
     assert_focus_ring(page, "Publish")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("page-status")).to_have_text("Published")
+
+
+def test_organising_by_keyboard_alone(
+    page: Page, new_library: Callable[..., Project], tmp_path: Path
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    new_library("Keyboard Folders")
+
+    tab_to(page, page.get_by_test_id("new-folder"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("folder-name-input")).to_be_focused()
+    page.keyboard.type("Trips")
+    page.keyboard.press("Enter")
+    expect(shown_folder(page)).to_have_text("Trips")
+    expect(page.get_by_test_id("folder-name-input")).to_have_count(0)
+    expect(folder_node(page, "Trips")).to_be_focused()
+
+    files = []
+    for name in ("rope.jpg", "net.jpg"):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(images.jpeg(900, 600))
+    tab_to(page, page.get_by_test_id("choose-files"), backwards=True)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(files)
+    expect(tiles(page)).to_have_count(2)
+
+    tab_to(page, page.get_by_test_id("tile-check").first)
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("selected-count")).to_have_text("1 image selected")
+    tab_to(page, tiles(page).last)
+    assert_focus_ring(page, "a tile")
+    page.keyboard.press("Shift+Space")
+    expect(page.get_by_test_id("selected-count")).to_have_text("2 images selected")
+
+    move = page.get_by_test_id("bulk-move")
+    tab_to(page, move, backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("bulk-destination")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("bulk-destination")).to_have_count(0)
+    expect(move).to_be_focused()
+
+    tab_to(page, page.get_by_test_id("bulk-add-tags"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("bulk-tags-input")).to_be_focused()
+    page.keyboard.type("rigging")
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_test_id("bulk-tags"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".q-notification").filter(has_text="Added rigging on 2 images")).to_be_visible()
+
+    tab_to(page, tiles(page).first, backwards=True)
+    page.keyboard.press("Enter")
+    first_name = page.get_by_test_id("detail-filename").inner_text()
+    page.wait_for_function(
+        "document.activeElement.closest('[data-testid=detail-panel]')"
+    )  # the panel has the keys
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("detail-filename")).not_to_have_text(first_name)
+    second_name = page.get_by_test_id("detail-filename").inner_text()
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_test_id("detail-filename")).to_have_text(first_name)
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("detail-filename")).to_have_text(second_name)
+    page.keyboard.press("Escape")
+    expect(tiles(page).filter(has_text=second_name)).to_be_focused()

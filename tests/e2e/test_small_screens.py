@@ -100,8 +100,8 @@ def test_a_phone_gets_the_whole_admin(
     page.get_by_test_id("select-hero_image").click()
     picker = page.get_by_test_id("media-picker")
     expect(picker.get_by_test_id("picker-tile")).to_have_count(1)
+    screenshot(page, screenshots / "picker-375.png")  # once the dialog has finished opening
     assert not overlap(picker.get_by_test_id("picker-hint"), page.get_by_test_id("upload-zone").last)
-    screenshot(page, screenshots / "picker-375.png")
     picker.get_by_test_id("picker-tile").click()
     picker.get_by_test_id("picker-choose").click()
     page.get_by_test_id("alt-prompt-decorative").click()

@@ -1,5 +1,6 @@
 """Stored XSS (issue 9): hostile text in everything an editor or an API key controls — filenames, alt
-text, page titles, template fields, rich text, member emails, API key names — and the project name,
+text, page titles, template fields, rich text, member emails, API key names, folder names, tags, the
+library's URL query — and the project name,
 shown on every admin screen and on the published pages, must never run as script.
 
 The payloads (tests/e2e/xss.py) are seeded straight into the server's database and through its
@@ -13,6 +14,8 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
 import httpx
 import pytest
@@ -23,6 +26,7 @@ from nexus_core import accounts, projects, users
 from nexus_core.content import pages
 from nexus_core.db import create_db_engine
 from nexus_core.errors import InvalidInput
+from nexus_core.media import bulk, folders, tags
 from nexus_core.models import Role
 from nexus_core.policies import Actor
 from tests import images
@@ -56,6 +60,7 @@ class Hostile:
     pages: list[SeededPage]
     emails: list[str]
     key_names: list[str]
+    folders: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +109,21 @@ def hostile(server: Server, team: Team, listener: Listener) -> Iterator[Hostile]
             _page(session, actor, payload, hero_values[number % len(hero_values)], items[number])
             for number, payload in enumerate(payloads)
         ]
+        folder_names = _organise(session, actor, payloads, items)
     engine.dispose()
-    yield Hostile(project, items, seeded, [person.email for person in people[1:]], [k.key.name for k in keys])
+    emails = [person.email for person in people[1:]]
+    yield Hostile(project, items, seeded, emails, [k.key.name for k in keys], folder_names)
+
+
+def _organise(session: Session, actor: Actor, payloads: list[str], items: list[Item]) -> list[str]:
+    """A folder named with each payload holding its image, which carries the payload as a tag."""
+    names = []
+    for number, (payload, item) in enumerate(zip(payloads, items, strict=True)):
+        folder = folders.create_folder(session, actor=actor, name=f"{payload[:90]} {number}")
+        tags.set_tags(session, actor=actor, item_id=item.item_id, tags=[f"{payload[:44]} {number}"])
+        bulk.move(session, actor=actor, item_ids=[UUID(item.item_id)], folder=folder.id)
+        names.append(folder.name)
+    return names
 
 
 def _upload(server: Server, token: str, filename: str, alt_text: str, *, uploader: str) -> Item:
@@ -183,6 +201,39 @@ def test_detail_panel_runs_no_payload(page: Page, watch: ScriptWatch, hostile: H
         watch.assert_nothing_ran(f"detail panel of {item.filename!r}")
         page.keyboard.press("Escape")
         expect(page.get_by_test_id("detail-filename")).to_have_count(0)
+
+
+def test_folders_tags_list_and_bulk_dialogs_run_no_payload(
+    page: Page, watch: ScriptWatch, hostile: Hostile
+) -> None:
+    open_library(page, f"{hostile.project.library}?view=list")
+    expect(page.get_by_test_id("media-row")).to_have_count(len(hostile.items))
+    expect(page.get_by_test_id("folder-node")).to_have_count(len(hostile.folders) + 2)
+    watch.assert_nothing_ran("folder tree and list view")
+    page.get_by_test_id("select-page").click()
+    page.get_by_test_id("bulk-move").click()
+    page.get_by_test_id("bulk-destination-input").click()
+    expect(page.get_by_role("option")).not_to_have_count(0)
+    watch.assert_nothing_ran("the folders to move to")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.get_by_test_id("bulk-add-tags").click()
+    page.get_by_test_id("bulk-tags-input").click()
+    expect(page.get_by_role("option")).not_to_have_count(0)
+    watch.assert_nothing_ran("the tags to add")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    for name in hostile.folders[:6]:
+        page.get_by_test_id("folder-node").filter(has_text=name.split("\n")[0]).first.click()
+        expect(page.get_by_test_id("folder-path").locator("[aria-current=location]")).to_have_text(name)
+        expect(page.get_by_test_id("media-row")).to_have_count(1)
+        page.get_by_test_id("media-row").get_by_role("button").last.click()
+        expect(page.get_by_test_id("detail-filename")).to_be_visible()
+        watch.assert_nothing_ran(f"folder {name!r}, its path, its image's tags")
+        page.keyboard.press("Escape")
+    for payload in text_payloads("http://127.0.0.1:9/")[:8]:
+        open_library(page, f"{hostile.project.library}?{urlencode({'q': payload[:200]})}")
+        watch.assert_nothing_ran(f"a search for {payload!r} in the URL")
 
 
 def test_pages_list_runs_no_payload(page: Page, watch: ScriptWatch, hostile: Hostile) -> None:

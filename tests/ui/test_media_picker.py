@@ -5,7 +5,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import Session, select
 
-from nexus_core.media import upload, variants
+from nexus_core.media import bulk, folders, upload, variants
 from nexus_core.models import MediaItem, MediaStatus, Project, Role
 from nexus_core.read_models import MediaItemView
 from nexus_ui.components.media_picker import PAGE_SIZE
@@ -212,3 +212,39 @@ async def test_closing_the_alt_text_question_puts_nothing_on_the_page(
     )
     prompt.value = False  # Esc, or a click outside
     await user.should_see("picked: none")
+
+
+async def test_the_picker_browses_folders_and_filters(user: User, session: Session, project: Project) -> None:
+    admin = admin_of(session, project)
+    trips = folders.create_folder(session, actor=admin, name="Trips")
+    inside = add_image(session, project, "inside.png", alt_text="")
+    add_image(session, project, "outside.png")
+    bulk.move(session, actor=admin, item_ids=[inside.id], folder=trips.id)
+    await open_picker(user, session, project)
+    await user.should_see("Showing 2 of 2 images, newest first")
+    user.find(marker=f"folder-{trips.id}").click()
+    await user.should_see("Showing 1 of 1 image, newest first")
+    await user.should_not_see("outside.png")
+    user.find(marker="folder-root").click()
+    await user.should_see("outside.png")
+    await user.should_not_see("inside.png")
+    user.find(marker="folder-all").click()
+    await user.should_see("Showing 2 of 2 images, newest first")
+    user.find(marker="filters-toggle").click()
+    user.find(marker="filter-missing_alt").click()
+    await user.should_see("Showing 1 of 1 image, newest first")
+    await user.should_see("inside.png")
+
+
+async def test_an_upload_in_the_picker_goes_into_the_folder_shown(
+    user: User, session: Session, project: Project, jobs: object
+) -> None:
+    trips = folders.create_folder(session, actor=admin_of(session, project), name="Trips")
+    await open_picker(user, session, project)
+    user.find(marker=f"folder-{trips.id}").click()
+    await user.should_see("No images in this folder.")
+    zone = user.find(ui.upload).elements.pop()
+    await zone.handle_uploads([ui.upload.SmallFileUpload("fresh.png", "image/png", images.png(20, 10))])
+    await user.should_see("Selected: fresh.png", retries=20)
+    fresh = session.exec(select(MediaItem).where(MediaItem.filename == "fresh.png")).one()
+    assert fresh.folder_id == trips.id

@@ -116,6 +116,29 @@ def test_save_records_media_used_by_fields_and_body(session: Session, admin: Act
     assert session.exec(select(MediaReference)).all() == []
 
 
+def test_usage_counts_count_the_pages_using_each_item(session: Session, admin: Actor) -> None:
+    hero, inline, unused = (
+        upload(session, admin, "hero.jpg"),
+        upload(session, admin, "inline.jpg"),
+        upload(session, admin),
+    )
+    body = {"type": "doc", "content": [image_node(inline), image_node(inline)]}
+    for title in ("First", "Second"):
+        page = pages.create_page(session, actor=admin, title=title)
+        save(
+            session,
+            admin,
+            page,
+            template_data={"hero_image": paths.url(hero.variants["large"])},
+            body_json=body,
+        )
+    ids = [hero.id, inline.id, unused.id]
+    assert library.usage_counts(session, actor=admin, item_ids=ids) == {hero.id: 2, inline.id: 2}
+    assert library.usage_counts(session, actor=admin, item_ids=[]) == {}
+    stranger = admin_of(session, make_project(session))
+    assert library.usage_counts(session, actor=stranger, item_ids=ids) == {}
+
+
 def test_media_of_another_project_is_not_recorded(session: Session, admin: Actor) -> None:
     elsewhere = upload(session, admin_of(session, make_project(session)))
     page = pages.create_page(session, actor=admin, title="Post")

@@ -146,3 +146,12 @@ def test_an_upload_records_the_sha256_of_the_stored_bytes(session: Session, proj
     row = stored_item(session, item)
     stored = storage_named(row.storage_backend).read_bytes(row.file_path)
     assert item.sha256 == row.sha256 == hashlib.sha256(stored).hexdigest()
+
+
+def test_the_tree_is_every_folder_of_the_project_by_name(session: Session, editor: Actor) -> None:
+    trips = folders.create_folder(session, actor=editor, name="Trips")
+    folders.create_folder(session, actor=editor, name="spring", parent_id=trips.id)
+    folders.create_folder(session, actor=editor, name="Archive")
+    folders.create_folder(session, actor=admin_of(session, make_project(session)), name="Elsewhere")
+    tree = folders.folder_tree(session, actor=editor)
+    assert [(f.name, f.parent_id) for f in tree] == [("Archive", None), ("spring", trips.id), ("Trips", None)]
