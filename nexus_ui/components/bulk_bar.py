@@ -20,8 +20,9 @@ from nexus_ui.components.selection import Selection
 from nexus_ui.session import ProjectContext
 
 
-def images(count: int) -> str:
-    return f"{count} image{'s' if count != 1 else ''}"
+def images(count: int, *, estimated: bool = False) -> str:
+    """ "3 images"; "about 48,000 images" for a database's estimate of a large library."""
+    return f"{'about ' if estimated else ''}{count:,} image{'s' if count != 1 else ''}"
 
 
 class BulkBar:

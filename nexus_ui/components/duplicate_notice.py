@@ -20,8 +20,10 @@ def duplicate_notice(
     ) as notice:
         notice.props.update({"data-testid": "duplicate-notice", "role": "status"})
         notice.mark("duplicate-notice")
-        thumb = ui.element("img").classes("w-12 h-12 rounded-md object-cover nexus-checker shrink-0")
-        thumb.props.update(src=preview_url(existing), alt="")
+        source = preview_url(existing)
+        if source is not None:
+            thumb = ui.element("img").classes("w-12 h-12 rounded-md object-cover nexus-checker shrink-0")
+            thumb.props.update(src=source, alt="")
         with ui.column().classes("gap-0 grow min-w-0"):
             ui.label(f"“{filename}” is already in the library").classes(
                 "text-sm font-medium text-slate-800 break-words"

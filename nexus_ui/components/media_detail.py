@@ -12,6 +12,7 @@ from nexus_core.errors import MediaInUse
 from nexus_core.media import deletion, editing, library, paths, renditions, tags
 from nexus_core.models import Role
 from nexus_core.policies import Action, can
+from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.confirm import confirm
@@ -110,7 +111,7 @@ class MediaDetailPanel:
                 "nexus-checker w-full shrink-0 rounded-lg overflow-hidden flex justify-center"
             ):
                 preview = ui.element("img").classes("block max-w-full max-h-72 w-auto h-auto object-contain")
-                preview.props.update(src=preview_url(item, renditions.MEDIUM), alt="")
+                preview.props.update(src=preview_url(item, renditions.MEDIUM) or _waiting(item), alt="")
                 preview.props["data-testid"] = "detail-preview"
                 if item.width and item.height:  # the box keeps the image's aspect before it loads
                     preview.props.update(width=str(item.width), height=str(item.height))
@@ -243,3 +244,8 @@ class MediaDetailPanel:
         self._dialog.close()
         ui.notify(f"Deleted “{filename}”", type="positive")
         await self._on_changed()
+
+
+def _waiting(item: MediaItemView) -> str:
+    """While processing: the placeholder if there is one, else nothing yet (never the original)."""
+    return item.placeholder.lqip if item.placeholder else ""

@@ -23,9 +23,27 @@ STATUS_LOOK = {
 }
 
 
-def preview_url(item: MediaItemView, variant: renditions.Rendition = renditions.THUMB) -> str:
-    """The variant when it exists, else the original (SVGs and images not processed yet)."""
-    return paths.url(item.variants.get(variant.name) or item.file_path)
+def preview_url(item: MediaItemView, variant: renditions.Rendition = renditions.THUMB) -> str | None:
+    """The variant when it exists; the original only once processing is done without making one (an
+    SVG, or a picture narrower than the variant); None while processing: a tile must never pull a
+    20 MB original."""
+    path = item.variants.get(variant.name)
+    if path is None and item.status == MediaStatus.READY:
+        path = item.file_path
+    return paths.url(path) if path else None
+
+
+def preview(item: MediaItemView, variant: renditions.Rendition, classes: str) -> None:
+    """The item's picture in a tile: its placeholder (a tiny blurred copy, inline, so it shows at
+    once; only for opaque pictures, which cover it) behind the variant, which paints over it."""
+    if item.placeholder is not None and item.placeholder.opaque:
+        behind = ui.element("img").classes(f"{classes} nexus-placeholder").props("alt='' aria-hidden=true")
+        behind.props["src"] = item.placeholder.lqip
+    source = preview_url(item, variant)
+    if source is None:
+        return
+    image = ui.element("img").classes(classes).props("loading=lazy decoding=async")
+    image.props.update(src=source, alt=item.alt_text)
 
 
 def media_tile(
@@ -58,9 +76,7 @@ def media_tile(
             if item.status == MediaStatus.ERROR:
                 ui.icon("broken_image").classes("text-5xl text-slate-300")
             else:
-                image = ui.element("img").props("loading=lazy decoding=async")
-                image.props.update(src=preview_url(item), alt=item.alt_text)
-                image.classes("absolute inset-0 w-full h-full object-contain")
+                preview(item, renditions.THUMB, "absolute inset-0 w-full h-full object-contain")
             if item.status in STATUS_LOOK:
                 _status_badge(item)
         with ui.column().classes("px-3 py-2 gap-0 w-full"):

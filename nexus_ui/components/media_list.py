@@ -65,9 +65,11 @@ def _row(
             if on_check is not None:
                 check = selection_checkbox(item, on_check, marker="row-check").classes("static")
         with ui.element("td"):
-            thumb = ui.element("img").props("loading=lazy decoding=async alt=''")
-            thumb.props["src"] = preview_url(item)
-            thumb.classes("w-12 h-12 object-cover rounded-md nexus-checker")
+            source = preview_url(item)
+            if source is not None:
+                thumb = ui.element("img").props("loading=lazy decoding=async alt=''")
+                thumb.props["src"] = source
+                thumb.classes("w-12 h-12 object-cover rounded-md nexus-checker")
         with ui.element("td").classes("max-w-[16rem]"):
             name = ui.element("button").classes("nexus-link truncate max-w-full text-left")
             name.props.update({"type": "button", OPEN_ATTRIBUTE: str(item.id)})

@@ -161,7 +161,7 @@ class MediaLibrary:
     @ui.refreshable_method
     def grid_area(self) -> None:
         total = self.result.total
-        self.count_label.set_text(images(total))
+        self.count_label.set_text(images(total, estimated=self.result.total_estimated))
         with ui.column().classes("w-full gap-3"):
             if not self.result.items:
                 self._empty_state()

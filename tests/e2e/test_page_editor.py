@@ -395,7 +395,11 @@ def test_save_autosave_publish_and_the_public_page(
         expect(image).to_have_attribute("alt", alt_text)
         expect(image).to_have_attribute("width", width)
         expect(image).to_have_attribute("height", height)
-        expect(image).to_have_attribute("loading", "lazy")
+        if image is hero:  # the page's first image: fetched at once, first
+            expect(image).to_have_attribute("fetchpriority", "high")
+            expect(image).not_to_have_attribute("loading", "lazy")
+        else:
+            expect(image).to_have_attribute("loading", "lazy")
         expect(image).to_have_attribute("srcset", re.compile(r"^/media/\S+ \d+w(, /media/\S+ \d+w)+$"))
         expect(image).to_have_attribute("sizes", re.compile(r"\S"))
     for image in reader.locator("img").all():

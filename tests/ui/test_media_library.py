@@ -10,7 +10,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import Session, select
 
-from nexus_core.media import bulk, folders, library, tags
+from nexus_core.media import bulk, folders, library, tags, upload
 from nexus_core.models import Folder, MediaItem, Project, Role
 from nexus_core.read_models import FolderView, MediaItemView
 from nexus_ui.pages.media_library import PAGE_SIZE
@@ -288,3 +288,28 @@ async def test_deleting_the_last_page_shows_the_one_before(
     await click(user, "confirm-delete")
     await user.should_see("Deleted 1 image")
     await until(lambda: len(shown_names(user)) == PAGE_SIZE)
+
+
+def tile_sources(user: User, item: MediaItemView) -> list[str]:
+    """The `src` of every picture on the item's tile."""
+    tile = next(iter(user.find(kind=ui.element, marker=f"tile-{item.id}").elements))
+    return [str(each.props.get("src")) for each in tile.descendants() if each.tag == "img"]
+
+
+async def test_a_tile_never_loads_an_original_and_shows_its_placeholder_first(
+    user: User, session: Session, project: Project, jobs
+) -> None:
+    data = images.scene(1200, 800, seed=5).write_to_buffer(".jpg")
+    waiting = upload.upload(
+        session, actor=admin_of(session, project), files=[upload.IncomingFile("big.jpg", data)]
+    )[0]
+    await open_library(user, session, project)
+    assert tile_sources(user, waiting) == []  # processing: no 20 MB original in a tile
+    jobs.run_all()
+    ready = library.get_item(session, actor=admin_of(session, project), item_id=waiting.id)
+    assert ready.placeholder is not None and ready.variants
+    await user.open(f"/admin/{project.slug}/media")
+    await user.should_see(marker="folder-tree")
+    placeholder, thumb = tile_sources(user, ready)
+    assert placeholder.startswith("data:image/") and placeholder == ready.placeholder.lqip
+    assert thumb.endswith("_thumb.jpg")
