@@ -32,7 +32,6 @@ def apply_theme() -> None:
         .nexus-nav a.active { background: #eef2ff; color: #4338ca; font-weight: 600; }
         .nexus-nav a:hover:not(.active) { background: #f1f5f9; }
         .nexus-tile { transition: box-shadow .15s, transform .15s; }
-        .nexus-placeholder { filter: blur(6px); transform: scale(1.04); }
         .nexus-tile:hover { box-shadow: 0 6px 18px rgba(15, 23, 42, .12); }
         .nexus-tile.selected { outline: 3px solid #4f46e5; outline-offset: 2px; }
         .nexus-checker { background-color: #f8fafc; background-image:

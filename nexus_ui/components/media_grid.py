@@ -34,16 +34,23 @@ def preview_url(item: MediaItemView, variant: renditions.Rendition = renditions.
 
 
 def preview(item: MediaItemView, variant: renditions.Rendition, classes: str) -> None:
-    """The item's picture in a tile: its placeholder (a tiny blurred copy, inline, so it shows at
-    once; only for opaque pictures, which cover it) behind the variant, which paints over it."""
-    if item.placeholder is not None and item.placeholder.opaque:
-        behind = ui.element("img").classes(f"{classes} nexus-placeholder").props("alt='' aria-hidden=true")
-        behind.props["src"] = item.placeholder.lqip
+    """The item's picture in a tile, with its placeholder (a tiny copy, inline, so it shows at once)
+    painted behind it until the variant arrives; only for opaque pictures, which cover it."""
     source = preview_url(item, variant)
     if source is None:
         return
     image = ui.element("img").classes(classes).props("loading=lazy decoding=async")
     image.props.update(src=source, alt=item.alt_text)
+    if item.placeholder is not None and item.placeholder.opaque:
+        image.style.update(PLACEHOLDER_STYLE)
+        image.style["background-image"] = f"url({item.placeholder.lqip})"  # a dict entry: no CSS parsing
+
+
+PLACEHOLDER_STYLE = {
+    "background-size": "contain",  # where object-fit: contain puts the picture
+    "background-position": "center",
+    "background-repeat": "no-repeat",
+}
 
 
 def media_tile(
