@@ -73,6 +73,6 @@ class ImageField:
     def _set(self, value: str) -> None:
         self.value = value
         self._render()
-        if self._first_button is not None:  # the field's new button has the focus, as the old one had
-            focus(self._first_button)
+        if self._first_button is not None:  # the field's new button has the focus, as the old one had,
+            focus(self._first_button, if_lost=True)  # unless the person has moved on meanwhile
         self._on_change(value)

@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests import images
 from tests.e2e.conftest import Project, Team
 from tests.e2e.library import (
+    PROCESSING_TIMEOUT_MS,
     notification,
     open_library,
     pick_files,
@@ -48,6 +50,7 @@ def write(tmp_path: Path, sizes: dict[str, tuple[int, int]]) -> list[Path]:
     return files
 
 
+@pytest.mark.production_flow
 def test_folders_selection_bulk_changes_filters_and_the_url(
     page: Page, new_library: Callable[..., Project], tmp_path: Path, screenshots: Path
 ) -> None:
@@ -145,6 +148,7 @@ def test_folders_selection_bulk_changes_filters_and_the_url(
     expect(page.get_by_test_id("media-count")).to_have_text("2 images")
 
 
+@pytest.mark.production_flow
 def test_bulk_delete_names_the_pages_that_use_the_images(
     page: Page, new_library: Callable[..., Project], tmp_path: Path, screenshots: Path
 ) -> None:
@@ -183,6 +187,7 @@ def test_bulk_delete_names_the_pages_that_use_the_images(
     expect(page.get_by_test_id("media-count")).to_have_text("0 images")
 
 
+@pytest.mark.production_flow
 def test_a_copy_is_named_and_can_be_uploaded_anyway(
     page: Page, team: Team, new_library: Callable[..., Project], tmp_path: Path
 ) -> None:
@@ -192,6 +197,8 @@ def test_a_copy_is_named_and_can_be_uploaded_anyway(
     copy.write_bytes(original.read_bytes())
     pick_files(page, original)
     expect(tiles(page)).to_have_count(1)
+    # processed, so the notice can show it (a tile or a notice never shows an original)
+    expect(tiles(page).first).to_have_attribute("data-status", "ready", timeout=PROCESSING_TIMEOUT_MS)
     pick_files(page, copy)
     notice = page.get_by_test_id("duplicate-notice")
     expect(notice).to_contain_text("“gull-copy.jpg” is already in the library")
