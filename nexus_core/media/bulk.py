@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Literal
 from uuid import UUID
 
 from sqlmodel import Session
 
 from nexus_core.errors import InvalidInput, NexusError
-from nexus_core.media import deletion, editing, library
+from nexus_core.media import deletion, editing, folders, library
 from nexus_core.media.editing import ItemChanges
 from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, PendingDeletion
@@ -81,9 +80,8 @@ def apply(
     except Exception:
         session.rollback()
         raise
-    results: list[MediaItemView | None] = [
-        None if item is None else library.view_of(session, item) for item in updated
-    ]
+    views = iter(library.views_of(session, [item for item in updated if item is not None]))  # one tag query
+    results = [None if item is None else next(views) for item in updated]
     _delete_files(session, owed, storage)
     return results
 
@@ -98,7 +96,7 @@ def _delete_files(session: Session, owed: list[PendingDeletion], storage: Storag
 
 def move(session: Session, *, actor: Actor, item_ids: Sequence[UUID], folder: UUID | None) -> int:
     """Put the items into a folder (None: the root); how many moved."""
-    target: UUID | Literal["root"] = folder or "root"
+    target: UUID | folders.Root = folder or folders.ROOT
     return _each(session, actor, item_ids, lambda _: Update(_, ItemChanges(folder=target)))
 
 
