@@ -21,7 +21,6 @@ from nexus_core.media import folders, tags
 from nexus_core.read_models import FolderView
 
 router = APIRouter(route_class=JsonApiRoute, default_response_class=JsonApiResponse, tags=["organisation"])
-ROOT = "root"
 ID_OR_ROOT = r"^(root|[0-9a-fA-F-]{32,36})$"
 
 
@@ -40,10 +39,10 @@ def list_folders(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    parent: Annotated[str, Query(alias="filter[parent]", pattern=ID_OR_ROOT)] = ROOT,
+    parent: Annotated[str, Query(alias="filter[parent]", pattern=ID_OR_ROOT)] = folders.ROOT,
 ) -> JsonApiResponse:
     """The folders directly inside `filter[parent]` (a folder's id, or `root`), by name."""
-    parent_id = None if parent == ROOT else parse_id(parent, folders.MISSING_FOLDER)
+    parent_id = None if parent == folders.ROOT else parse_id(parent, folders.MISSING_FOLDER)
     if parent_id is not None:
         folders.load_folder(session, actor=actor, folder_id=parent_id)
     found = folders.list_folders(session, actor=actor, parent_id=parent_id)

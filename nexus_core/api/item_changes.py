@@ -6,6 +6,7 @@ from typing import Any
 
 from nexus_core.api.request_documents import folder_relationship, members
 from nexus_core.errors import InvalidInput
+from nexus_core.media import folders
 from nexus_core.media.editing import ItemChanges
 
 ATTRIBUTES = {"alt_text", "tags"}
@@ -26,5 +27,5 @@ def item_changes(data: dict[str, Any]) -> ItemChanges:
     return ItemChanges(
         alt_text=None if alt_text is ... else alt_text or "",
         tags=tags,
-        folder=(folder_id or "root") if moving else None,
+        folder=(folder_id or folders.ROOT) if moving else None,
     )

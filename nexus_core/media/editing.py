@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 from uuid import UUID
 
 from sqlmodel import Session
@@ -23,12 +22,12 @@ MAX_ALT_TEXT_LENGTH = 1000
 
 @dataclass(frozen=True)
 class ItemChanges:
-    """What to change of an item; None leaves that part as it is. `folder="root"` takes it out of
-    every folder."""
+    """What to change of an item; None leaves that part as it is. `folder=folders.ROOT` takes it out
+    of every folder."""
 
     alt_text: str | None = None
     tags: Sequence[str] | None = None
-    folder: UUID | Literal["root"] | None = None
+    folder: UUID | folders.Root | None = None
 
 
 def clean_alt_text(alt_text: str | None) -> str:
@@ -62,7 +61,7 @@ def change_item(session: Session, *, actor: Actor, item: MediaItem, changes: Ite
         item.alt_text = clean_alt_text(changes.alt_text)
     if changes.tags is not None:
         tags.replace_tags(session, item, changes.tags)
-    if changes.folder == "root":
+    if changes.folder == folders.ROOT:
         item.folder_id = None
     elif changes.folder is not None:
         item.folder_id = folders.load_folder(session, actor=actor, folder_id=changes.folder).id

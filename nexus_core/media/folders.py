@@ -3,6 +3,7 @@ case; deleting one never deletes images, so a folder that holds anything is refu
 
 from __future__ import annotations
 
+from typing import Final, Literal
 from uuid import UUID
 
 from sqlalchemy import func
@@ -18,6 +19,10 @@ from nexus_core.text import require_storable
 
 MAX_NAME_LENGTH = 100
 MISSING_FOLDER = "No such folder in this project."
+ROOT: Final = "root"
+"""The library's top level, where items and folders with no parent are: how filters, moves and the
+API name it (a folder id never reads like it)."""
+Root = Literal["root"]
 
 
 def clean_name(name: str) -> str:

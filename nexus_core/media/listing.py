@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, UnaryExpression, exists, false, func, or_
@@ -20,12 +20,12 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from nexus_core.errors import InvalidInput, InvalidParameter, NotFound
 from nexus_core.media import counting, duplicates, folders, formats, library, tags
+from nexus_core.media.folders import ROOT
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, MediaTag, Tag
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import MediaItemView
 from nexus_core.text import require_storable
 
-ROOT: Final = "root"
 MAX_PAGE_SIZE = 100
 MAX_PAGE_OFFSET = 1_000_000_000
 """Far beyond any library, and far below the integer limits of SQLite and PostgreSQL (2^63 - 1)."""
@@ -50,7 +50,7 @@ class Orientation(StrEnum):
     SQUARE = "square"
 
 
-Folder = UUID | Literal["root"] | None
+Folder = UUID | folders.Root | None
 """A folder's direct children, the root's (`"root"`), or every folder's (None)."""
 
 
@@ -119,12 +119,7 @@ def _text(text: str) -> str | None:
 
 
 def _folder(text: str) -> Folder:
-    if text == ROOT:
-        return ROOT
-    try:
-        return UUID(text)
-    except ValueError:
-        raise InvalidInput("a folder's id, or “root”.") from None
+    return ROOT if text == ROOT else _uuid(text, "a folder's id, or “root”.")
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -146,10 +141,14 @@ def _flag(text: str) -> bool:
 
 
 def _item_id(text: str) -> UUID:
+    return _uuid(text, "an image's id.")
+
+
+def _uuid(text: str, expected: str) -> UUID:
     try:
         return UUID(text)
     except ValueError:
-        raise InvalidInput("an image's id.") from None
+        raise InvalidInput(expected) from None
 
 
 def _moment(text: str) -> datetime:
@@ -184,7 +183,7 @@ _PARSERS = {
     "uploaded_after": _moment,
     "uploaded_before": _moment,
 }
-FILTERS: tuple[str, ...] = tuple(each.name for each in fields(ItemFilter) if not each.name.startswith("_"))
+FILTERS: tuple[str, ...] = tuple(each.name for each in fields(ItemFilter))
 assert set(FILTERS) == set(_PARSERS), "every filter has a parser"
 
 
