@@ -46,7 +46,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -66,6 +65,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.nginx import NGINX, readme_nginx_block, user_directive
 from tests.processes import NEXUS, free_port, running
 
 HOST = "127.0.0.1"
@@ -98,7 +98,6 @@ NGINX_WORKERS = "1"
 DIRECT = "nginx direct"
 ACCEL = "nginx + nexus, README config"
 PYTHON = "Python proxy alone"
-README = Path(__file__).resolve().parent.parent / "README.md"
 
 # What the benchmark puts in place of the README's example values; each must be in the README block.
 README_PLACEHOLDERS = {
@@ -290,8 +289,8 @@ def _run_accel_alone(root: Path, report: Report) -> None:
     home = root / "default"
     print("\n[default] SQLite, local files: upload the JPEG and wait until it is ready", flush=True)
     home.mkdir()
-    environment = _environment(home)
-    token = _install(environment)
+    environment = nexus_environment(home)
+    token = install_with_api_key(environment)
     port = free_port()
     with running(["serve", "--port", str(port)], environment, home / "serve.log") as web:
         base_url = f"http://{HOST}:{port}"
@@ -306,9 +305,9 @@ def _run_accel_alone(root: Path, report: Report) -> None:
 def _run_default(home: Path, small: bytes, large: list[bytes]) -> ConfigResult:
     print("\n[default] SQLite, local files, nexus serve with its embedded worker", flush=True)
     home.mkdir()
-    environment = _environment(home)
+    environment = nexus_environment(home)
     with contextlib.ExitStack() as stack:
-        token = _install(environment)
+        token = install_with_api_key(environment)
         port = free_port()
         web = stack.enter_context(running(["serve", "--port", str(port)], environment, home / "serve.log"))
         return _measure_config("default", f"http://{HOST}:{port}", token, web, [], None, small, large)
@@ -345,7 +344,7 @@ def _run_production(home: Path, small: bytes, large: list[bytes]) -> ConfigResul
         boto3.session.Session(
             aws_access_key_id="load", aws_secret_access_key="load", region_name="us-east-1"
         ).client("s3", endpoint_url=endpoint).create_bucket(Bucket=BUCKET)
-        environment = _environment(
+        environment = nexus_environment(
             home,
             NEXUS_DATABASE_URL=f"postgresql+psycopg://postgres@{HOST}:5432/{DATABASE}",
             NEXUS_QUEUE_URL=REDIS_URL,
@@ -355,7 +354,7 @@ def _run_production(home: Path, small: bytes, large: list[bytes]) -> ConfigResul
             NEXUS_S3_REGION="us-east-1",
             **credentials,
         )
-        token = _install(environment)
+        token = install_with_api_key(environment)
         port = free_port()
         web = stack.enter_context(
             running(["serve", "--no-worker", "--port", str(port)], environment, home / "serve.log")
@@ -421,14 +420,14 @@ def _run_accel(directory: Path, home: Path) -> AccelResult:
         plain = stack.enter_context(
             running(
                 ["serve", "--no-worker", "--port", str(plain_port)],
-                _environment(home),
+                nexus_environment(home),
                 directory / "serve-plain.log",
             )
         )
         accel = stack.enter_context(
             running(
                 ["serve", "--no-worker", "--port", str(accel_port)],
-                _environment(home, NEXUS_ACCEL_REDIRECT=ACCEL_PREFIX),
+                nexus_environment(home, NEXUS_ACCEL_REDIRECT=ACCEL_PREFIX),
                 directory / "serve-accel.log",
             )
         )
@@ -442,7 +441,7 @@ def _run_accel(directory: Path, home: Path) -> AccelResult:
         )
         config_path = directory / "nginx.conf"
         config_path.write_text(config)
-        nginx = _nginx() or "nginx"
+        nginx = NGINX or "nginx"
         test = subprocess.run(
             [nginx, "-t", "-q", "-p", f"{directory}/", "-c", str(config_path)],
             capture_output=True,
@@ -509,20 +508,10 @@ def _run_accel(directory: Path, home: Path) -> AccelResult:
         return AccelResult(medians, header_problems, checks, config, file_bytes, ratios)
 
 
-def recommended_nginx_config() -> str:
-    """The nginx block of README.md's "## Production" section, as documented."""
-    production = README.read_text(encoding="utf-8").partition("\n## Production\n")[2].partition("\n## ")[0]
-    match = re.search(r"```nginx\n(.*?)```", production, re.DOTALL)
-    if match is None:
-        raise SystemExit(f"no ```nginx block in the Production section of {README}")
-    return match[1]
-
-
 def nginx_config(
     directory: Path, media_dir: Path, *, nexus_port: int, accel_port: int, direct_port: int
 ) -> str:
     """README.md's nginx block with this run's addresses and directories, inside `NGINX_HARNESS`."""
-    recommended = recommended_nginx_config()
     values = {
         "host": HOST,
         "nexus_port": nexus_port,
@@ -530,15 +519,12 @@ def nginx_config(
         "media_dir": media_dir,
         "directory": directory,
     }
-    for example, ours in README_PLACEHOLDERS.items():
-        if example not in recommended:
-            raise SystemExit(
-                f"README.md's nginx block has no {example!r} any more: update README_PLACEHOLDERS"
-            )
-        recommended = recommended.replace(example, ours.format(**values))
+    recommended = readme_nginx_block(
+        0, {example: ours.format(**values) for example, ours in README_PLACEHOLDERS.items()}
+    )
     return NGINX_HARNESS.format(
         workers=NGINX_WORKERS,
-        user=f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else "",
+        user=user_directive(),
         recommended=textwrap.indent(recommended, "    "),
         direct_port=direct_port,
         **values,
@@ -650,7 +636,7 @@ def _types_problems() -> list[str]:
     """The README's `types { }` must give each extension nexus serves the Content-Type nexus gives it."""
     from nexus_core.media import formats
 
-    match = re.search(r"\btypes\s*\{([^}]*)\}", recommended_nginx_config())
+    match = re.search(r"\btypes\s*\{([^}]*)\}", readme_nginx_block(0, {}))
     if match is None:
         return ["README.md's nginx block has no types { } for /media/"]
     declared: dict[str, str] = {}
@@ -679,7 +665,7 @@ def _largest_original(media_dir: Path, limit: int) -> str:
 # --- set-up ----------------------------------------------------------------------------------------
 
 
-def _environment(home: Path, **settings: str) -> dict[str, str]:
+def nexus_environment(home: Path, **settings: str) -> dict[str, str]:
     """Our settings only: nothing NEXUS_* or AWS_* from the caller, and NiceGUI must not think it runs under pytest."""
     environment = {
         key: value
@@ -695,7 +681,7 @@ def _environment(home: Path, **settings: str) -> dict[str, str]:
     }
 
 
-def _install(environment: dict[str, str]) -> str:
+def install_with_api_key(environment: dict[str, str]) -> str:
     """Migrate, create the user, project and API key with the CLI; the API token."""
     _nexus(["migrate"], environment)
     _nexus(["user", "create", EMAIL, "--password", PASSWORD], environment)
@@ -749,15 +735,9 @@ def _accel_unavailable() -> str | None:
 
     if "accel_redirect" not in Settings.model_fields:
         return "this version has no NEXUS_ACCEL_REDIRECT setting"
-    if _nginx() is None:
+    if NGINX is None:
         return "nginx is not installed (apt-get install -y nginx-light)"
     return None
-
-
-def _nginx() -> str | None:
-    return shutil.which("nginx") or next(
-        (path for path in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(path, os.X_OK)), None
-    )
 
 
 def _small_image() -> bytes:

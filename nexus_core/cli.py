@@ -6,64 +6,20 @@ The admin UI adds `nexus serve` to this group from its own side (nexus_ui.cli), 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from functools import wraps
-from typing import Any, TypeVar
 
 import click
-from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 
 from nexus_core import accounts, projects, users
+from nexus_core.cli_support import bind_job_queue, open_session, reports_errors
+from nexus_core.cli_transfer import media_export, media_import
 from nexus_core.config import get_settings
-from nexus_core.db import migrate, session_scope
-from nexus_core.errors import NexusError, NotFound
+from nexus_core.db import migrate
+from nexus_core.errors import NotFound
 from nexus_core.media import check, migration, variants
 from nexus_core.models import Role
 
-Command = TypeVar("Command", bound=Callable[..., Any])
-
-
-def reports_errors(command: Command) -> Command:
-    """Turn a user's mistake into one line on stderr and exit status 1, never a traceback."""
-
-    @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except NexusError as error:
-            _fail(str(error))
-        except ValidationError as error:
-            problems = "; ".join(
-                f"NEXUS_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
-            )
-            _fail(f"Invalid settings: {problems}")
-        except OperationalError as error:
-            _fail(f"Cannot use the database: {error.orig}")
-
-    return run  # type: ignore[return-value]
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    migrate()
-    with session_scope() as session:
-        yield session
-
-
-def bind_job_queue() -> None:
-    """Send the jobs this process asks for to the Huey queue of NEXUS_QUEUE_URL (see nexus_core.media.jobs)."""
-    from nexus_core.media import tasks  # builds the queue, which reads the settings: only when work is queued
-
-    tasks.bind()
+__all__ = ["bind_job_queue", "main", "prepare_to_serve", "reports_errors"]
 
 
 def prepare_to_serve() -> None:
@@ -111,7 +67,7 @@ def user() -> None:
 @reports_errors
 def user_create(email: str, password: str) -> None:
     """Create a user who can sign in."""
-    with _session() as session:
+    with open_session() as session:
         created = accounts.create_user(session, email=email, password=password)
         click.echo(f"Created user {created.email}.")
 
@@ -128,7 +84,7 @@ def project() -> None:
 @reports_errors
 def project_create(name: str, slug: str, owner: str) -> None:
     """Create a project owned by an existing user."""
-    with _session() as session:
+    with open_session() as session:
         owner_user = users.get_user_by_email(session, owner)
         created = projects.create_project(session, name=name, slug=slug, owner=owner_user)
         click.echo(f"Created project {created.name} ({created.slug}); {owner_user.email} is its admin.")
@@ -141,7 +97,7 @@ def project_create(name: str, slug: str, owner: str) -> None:
 @reports_errors
 def project_add_member(slug: str, email: str, role: str) -> None:
     """Add a user to a project, or change their role."""
-    with _session() as session:
+    with open_session() as session:
         member = users.get_user_by_email(session, email)
         target = projects.get_project(session, slug)
         projects.set_member_role(session, actor=None, user=member, project=target, role=Role(role))
@@ -160,7 +116,7 @@ def apikey() -> None:
 @reports_errors
 def apikey_create(slug: str, email: str, name: str) -> None:
     """Create an API key acting for a member; the token is printed once, as the last line."""
-    with _session() as session:
+    with open_session() as session:
         member = users.get_user_by_email(session, email)
         target = projects.get_project(session, slug)
         try:
@@ -182,7 +138,7 @@ def demo() -> None:
     from nexus_core import demo as demo_data
 
     bind_job_queue()
-    with _session() as session:
+    with open_session() as session:
         login = demo_data.ensure_demo(session)
     click.echo(f"Demo project: {login.project_slug} ({login.image_count} images)")
     click.echo(f"Sign in at /login as {login.email} with the password {login.password}")
@@ -190,7 +146,11 @@ def demo() -> None:
 
 @main.group()
 def media() -> None:
-    """Maintain the media library: check, sweep, regenerate variants, migrate storage."""
+    """Bring images in and out, and maintain the library: check, sweep, regenerate variants, migrate storage."""
+
+
+media.add_command(media_import)
+media.add_command(media_export)
 
 
 @media.command(name="check")
@@ -199,7 +159,7 @@ def media() -> None:
 @reports_errors
 def media_check(stuck_after: int, examples: int) -> None:
     """Report missing files and renditions, orphan files, stuck items and owed deletions; exit 1 if any."""
-    with _session() as session:
+    with open_session() as session:
         report = check.check_library(session, stuck_after=timedelta(minutes=stuck_after), progress=click.echo)
     click.echo(
         f"Checked {report.item_count} items and {report.file_count} files ({', '.join(report.backends)})."
@@ -233,6 +193,11 @@ def media_check(stuck_after: int, examples: int) -> None:
     _show_section(
         "Items on another backend than NEXUS_STORAGE_BACKEND",
         [f"{count} on {backend}" for backend, count in report.elsewhere.items()],
+        examples,
+    )
+    _show_section(
+        "Files of earlier versions, kept for NEXUS_OLD_VERSION_GRACE (not a problem; the sweep deletes them after)",
+        [f"{k.backend}: {k.path} until {k.due:%Y-%m-%d %H:%M} UTC" for k in report.kept],
         examples,
     )
     if report.clean:
@@ -274,7 +239,7 @@ def media_sweep(apply: bool, grace_minutes: int, stuck_after: int) -> None:
     unless --apply)."""
     if apply:
         bind_job_queue()
-    with _session() as session:
+    with open_session() as session:
         result = check.sweep_library(
             session,
             apply=apply,
@@ -312,9 +277,8 @@ def media_regenerate(
     item_ids: tuple[str, ...], project_slug: str | None, all_items: bool, queue: bool
 ) -> None:
     """Make the variants again (e.g. after the size list changed); old ones no longer made are deleted."""
-    if queue:
-        bind_job_queue()
-    with _session() as session:
+    bind_job_queue()  # also done here: an item that failed before and is ready now is news for webhooks
+    with open_session() as session:
         result = variants.regenerate_variants(
             session,
             item_ids=item_ids,
@@ -342,7 +306,7 @@ def media_regenerate(
 def media_migrate_storage(to: str, delete_source: bool) -> None:
     """Copy every file to another backend, verify it by sha256, switch each item; safe to run again."""
     configured = get_settings().storage_backend
-    with _session() as session:
+    with open_session() as session:
         result = migration.migrate_storage(session, to=to, delete_source=delete_source, progress=click.echo)
     click.echo(
         f"Moved {len(result.moved)} items to {to} ({result.files_copied} files copied, "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -17,6 +19,8 @@ MEGABYTE = 1024 * 1024
 # time whatever its size, so tiny frames by the thousand stay within the pixel limit but not this one.
 DEFAULT_MAX_IMAGE_FRAMES = 1000
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Settings(BaseSettings):
@@ -49,6 +53,20 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
     trusted_hosts: str = ""
     modern_formats: str = "webp,avif"
+    webhook_allow_private: bool = False
+    """Let webhooks reach loopback, private, link-local and other non-public addresses (development and
+    tests; an internal receiver you trust). Off, a webhook cannot be turned against internal services."""
+    old_version_grace: timedelta = Field(default=timedelta(hours=24), ge=timedelta(0))
+    """How long the files of an item's earlier version stay after an edit or a replacement (`24h`, `90m`,
+    seconds, or ISO 8601 such as PT24H): pages and caches holding their URLs keep working meanwhile."""
+
+    @field_validator("old_version_grace", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        """`86400`, `24h`, `90m`, `30s` or `2d`; anything else as pydantic reads a duration (PT24H)."""
+        if isinstance(value, str) and (match := _DURATION.fullmatch(value.strip().lower())):
+            return timedelta(seconds=float(match[1]) * _UNIT_SECONDS[match[2] or "s"])
+        return value
 
     @field_validator("modern_formats")
     @classmethod

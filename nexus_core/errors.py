@@ -45,6 +45,15 @@ class InvalidInput(NexusError):
     title = "Invalid input"
 
 
+class InvalidAttribute(InvalidInput):
+    """A resource attribute whose value is refused; `attribute` names it as a JSON Pointer below the
+    attributes (`crop/width`), so the API can point at it (`source.pointer`)."""
+
+    def __init__(self, attribute: str, message: str) -> None:
+        super().__init__(message)
+        self.attribute = attribute
+
+
 class MalformedRequest(NexusError):
     """A request that cannot even be read: a body that is not JSON, or is nested too deeply."""
 

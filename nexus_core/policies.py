@@ -18,6 +18,7 @@ class Action(StrEnum):
     DELETE_MEDIA = "delete media"
     MANAGE_MEMBERS = "manage members"
     MANAGE_API_KEYS = "manage API keys"
+    MANAGE_WEBHOOKS = "manage webhooks"
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -28,6 +29,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DELETE_MEDIA: frozenset({Role.ADMIN}),
     Action.MANAGE_MEMBERS: frozenset({Role.ADMIN}),
     Action.MANAGE_API_KEYS: frozenset({Role.ADMIN}),
+    Action.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
 }
 
 

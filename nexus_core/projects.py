@@ -60,6 +60,19 @@ def actor_for(session: Session, *, user_id: UUID, project_id: UUID) -> Actor:
     return Actor(user_id=user_id, project_id=project_id, role=Role(membership.role))
 
 
+def earliest_admin(session: Session, *, project_id: UUID) -> Actor:
+    """The admin who joined first (the owner, unless they left): whom an operator's command acts as
+    when it names no one, so that what it makes has an uploader."""
+    membership = session.exec(
+        select(Membership)
+        .where(Membership.project_id == project_id, Membership.role == Role.ADMIN)
+        .order_by(col(Membership.inserted_at), col(Membership.id))
+    ).first()
+    if membership is None:
+        raise NotFound("The project has no admin; add one with `nexus project add-member`.")
+    return Actor(user_id=membership.user_id, project_id=project_id, role=Role.ADMIN)
+
+
 def projects_of(session: Session, user_id: UUID) -> list[ProjectMembership]:
     rows = session.exec(
         select(Project, Membership.role)

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from nexus_core.media.edits import Edits, edits_of
 from nexus_core.media.renditions import MadeRendition
 from nexus_core.models import MediaStatus, PageStatus, Role
 
@@ -60,7 +61,11 @@ class MediaItemView(ReadModel):
     mime_type: str
     file_size: int
     width: int | None
+    """The picture's size as edited (crop, rotation); the original's when nothing is."""
     height: int | None
+    original_width: int | None = None
+    """The upright original's size: what `crop` is measured in."""
+    original_height: int | None = None
     alt_text: str
     variants: dict[str, str]
     renditions: Annotated[tuple[MadeRendition, ...], BeforeValidator(lambda recorded: recorded or ())] = ()
@@ -72,10 +77,21 @@ class MediaItemView(ReadModel):
     sha256: str | None
     tags: tuple[str, ...] = ()
     """Filled by library.views_of (a row has no such column)."""
+    focal_point: dict[str, float] | None = None
+    crop: dict[str, int] | None = None
+    rotate: int = 0
+    flip_horizontal: bool = False
+    flip_vertical: bool = False
+    version: int = 1
     status: MediaStatus
     error: str | None
     inserted_at: datetime
     updated_at: datetime
+
+    @property
+    def edits(self) -> Edits:
+        """Focal point, crop, rotation and flips as one value (media.edits)."""
+        return edits_of(self)
 
     @property
     def placeable(self) -> bool:
@@ -112,6 +128,21 @@ class PageView(ReadModel):
     published_at: datetime | None
 
 
+class PlacedImage(ReadModel):
+    """A library image on a page, as the editor shows it: the item's current URL and its own alt text."""
+
+    media_id: UUID
+    url: str
+    alt_text: str
+
+
+class PageForEditing(ReadModel):
+    """A page with its images ready for the editor (`images` by media id)."""
+
+    page: PageView
+    images: dict[str, PlacedImage]
+
+
 class ApiKeyView(ReadModel):
     id: UUID
     project_id: UUID
@@ -121,3 +152,34 @@ class ApiKeyView(ReadModel):
     inserted_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+class WebhookView(ReadModel):
+    """A webhook as admins see it: its secret is never part of it."""
+
+    id: UUID
+    project_id: UUID
+    url: str
+    events: tuple[str, ...]
+    enabled: bool
+    consecutive_failures: int
+    inserted_at: datetime
+    updated_at: datetime
+
+
+class WebhookDeliveryView(ReadModel):
+    """One attempt at delivering one event (the delivery log)."""
+
+    id: UUID
+    webhook_id: UUID
+    event_id: UUID
+    event: str
+    attempt: int
+    sent_at: datetime
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error is None

@@ -20,27 +20,32 @@ from nexus_core.config import get_settings
 from nexus_core.content.public import router as public_pages_router
 from nexus_core.errors import NexusError
 from nexus_core.media.proxy import router as media_router
-from nexus_ui import pages
+from nexus_ui import api_docs, pages
 from nexus_ui.same_origin import SameOriginOnly
 from nexus_ui.security_headers import AdminSecurityHeaders
 from nexus_ui.upload_guard import UPLOAD_URL, SameSessionUploads
 
-EDITOR_BUNDLE = Path(__file__).parent / "static" / "tiptap" / "index.js"
+# What `./dev` builds from npm packages, and where from.
+BUILT = {
+    Path(__file__).parent / "static" / "tiptap" / "index.js": "assets/tiptap",
+    api_docs.BUNDLE: "assets/api-docs",
+}
 
 
 def create_app(*, with_worker: bool) -> FastAPI:
     """The whole web application; with_worker runs the job consumer in this process (embedded default)."""
-    if not EDITOR_BUNDLE.exists():
-        raise NexusError(
-            "The page editor's JavaScript bundle is missing; build it with `./dev start` "
-            "(or `npm ci && npm run build` in assets/tiptap)."
-        )
+    for built, package in BUILT.items():
+        if not built.exists():
+            raise NexusError(
+                f"{built.name} is missing; build it with `./dev start` (or `npm ci && npm run build` in {package})."
+            )
     settings = get_settings()
     # /api/v1/openapi.json is served by nexus_core.api: it describes the API's routes and no others.
     web = FastAPI(title="Nexus Media", docs_url=None, redoc_url=None, openapi_url=None)
     web.include_router(media_router)
     web.include_router(api_router)
     web.include_router(public_pages_router)
+    api_docs.mount(web)
     pages.register()
     if with_worker:
         nicegui_app.on_startup(_start_worker)

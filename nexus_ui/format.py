@@ -24,3 +24,8 @@ def human_date(moment: datetime) -> str:
 
 def dimensions(width: int | None, height: int | None) -> str:
     return f"{width} × {height} px" if width and height else "—"
+
+
+def exact_time(moment: datetime) -> str:
+    """To the second, for logs: `7 Dec, 13:47:05 UTC`."""
+    return as_utc(moment).strftime("%-d %b, %H:%M:%S UTC")

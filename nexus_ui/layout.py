@@ -27,6 +27,7 @@ NAV_ITEMS = (
     NavItem("media", "Media", "photo", "media"),
     NavItem("members", "Members", "group", "members"),
     NavItem("api-keys", "API Keys", "key", "api-keys"),
+    NavItem("webhooks", "Webhooks", "webhook", "webhooks"),
 )
 
 

@@ -4,7 +4,8 @@ by N separate `nexus worker` processes on a Redis queue (see tests/workers.py).
 
 The configured storage is the local media directory, or, when NEXUS_TEST_S3=1, a bucket on moto's
 S3 server on loopback (started here, before nexus_core reads its settings). Tests look at what is
-stored through the `stored` fixture, which works on either."""
+stored through the `stored` fixture, which works on either. Under pytest-xdist each worker process
+uses databases of its own (tests/parallel.py)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,21 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from tests import parallel
+
+for _name in ("NEXUS_TEST_REDIS_URL", "NEXUS_TEST_WORKER_QUEUE_URL"):
+    if os.environ.get(_name):
+        os.environ[_name] = parallel.own_redis_url(os.environ[_name])
+_GIVEN_DATABASE_URL = os.environ.get("NEXUS_TEST_DATABASE_URL", "")
+if _GIVEN_DATABASE_URL:
+    os.environ["NEXUS_TEST_DATABASE_URL"] = parallel.own_database_url(_GIVEN_DATABASE_URL)
+
 _HOME = Path(tempfile.mkdtemp(prefix="nexus-test-"))
 os.environ["NEXUS_HOME"] = str(_HOME)
 os.environ["NEXUS_QUEUE_URL"] = (
     os.environ.get("NEXUS_TEST_WORKER_QUEUE_URL", "") if os.environ.get("NEXUS_TEST_WORKERS") else "memory://"
 )
-# AVIF at effort 4 takes about a second per upload of a test's size, so the suite makes modern renditions
+# WebP and AVIF add a few hundred ms to each upload of a test's size, so the suite makes modern renditions
 # only where a test asks for them (the `modern_formats` fixture); processes it starts inherit this.
 os.environ["NEXUS_MODERN_FORMATS"] = ""
 os.environ.pop("NEXUS_STORAGE_BACKEND", None)
@@ -54,13 +64,14 @@ if S3_MODE:
 
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from sqlmodel import Session, SQLModel, select  # noqa: E402
 
-from nexus_core import accounts, models  # noqa: E402, F401
+from nexus_core import accounts, models  # noqa: E402
 from nexus_core.config import get_settings  # noqa: E402
 from nexus_core.db import get_engine, migrate, session_scope  # noqa: E402
 from nexus_core.media import tasks  # noqa: E402
 from nexus_core.media.storage import LocalStorage, Storage, get_storage  # noqa: E402
+from tests.receiver import Receiver, running_receiver  # noqa: E402
 
 tasks.bind()  # as `nexus serve` and `nexus worker` do at start-up: jobs go to Huey (memory:// runs them at once)
 
@@ -76,7 +87,10 @@ local_only = pytest.mark.skipif(
 
 
 def _delete_all_rows() -> None:
+    """Clear every table, taking the projects' rows first as the product's writers do (a live server's
+    worker may still be recording an item's duplicates), so the clearing waits instead of deadlocking."""
     with get_engine().begin() as connection:
+        connection.execute(select(models.Project.id).with_for_update())
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
 
@@ -105,6 +119,8 @@ def _migrated_database() -> Iterator[None]:
         _s3_client().create_bucket(Bucket=S3_BUCKET)
     yield
     get_engine().dispose()
+    if _GIVEN_DATABASE_URL:
+        parallel.drop_own_database(os.environ["NEXUS_TEST_DATABASE_URL"], _GIVEN_DATABASE_URL)
     shutil.rmtree(_HOME, ignore_errors=True)
     if S3_MODE:
         _S3_SERVER.stop()
@@ -211,6 +227,34 @@ class StoredFiles:
 def stored() -> StoredFiles:
     """The configured storage, to look at or prepare the stored files of a test."""
     return StoredFiles(get_storage())
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Set NEXUS_* variables for one test; the settings are read again before and after."""
+    get_settings.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def private_allowed(settings_env: pytest.MonkeyPatch) -> Iterator[None]:
+    """NEXUS_WEBHOOK_ALLOW_PRIVATE=true for this test: webhooks may reach a receiver on loopback. Its
+    jobs run in this process, which alone sees the setting (not the production pass's workers)."""
+    from tests.queue import jobs_in_this_process
+
+    settings_env.setenv("NEXUS_WEBHOOK_ALLOW_PRIVATE", "true")
+    get_settings.cache_clear()
+    with jobs_in_this_process():
+        yield
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback (tests/receiver.py); webhooks reach it with `private_allowed`."""
+    with running_receiver() as running:
+        yield running
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from nexus_core import accounts, projects
 from nexus_core.content import pages
-from nexus_core.media import paths
 from nexus_core.models import MediaItem, Project, Role, User
 from nexus_core.policies import Actor
 from nexus_core.read_models import MediaItemView, PageView
@@ -61,6 +60,6 @@ def page_using(session: Session, actor: Actor, item_id: UUID | str, title: str =
         page_id=page.id,
         title=page.title,
         slug=page.slug,
-        template_data={"hero_image": paths.url(item.file_path)},
+        template_data={"hero_image": {"media_id": str(item.id), "alt": ""}},
         body_json=page.body_json,
     )

@@ -171,6 +171,15 @@ def gif_on_screen(screen_width: int, screen_height: int, *, frames: int = 1) -> 
     return screen + (control + frame) * frames + b"\x3b"
 
 
+def exif_in_front(data: bytes, orientation: int | None) -> bytes:
+    """The JPEG with one more EXIF block before its own, saying `orientation` (None: saying nothing of it).
+    Decoders and browsers read the first EXIF block; cameras and editors sometimes leave two."""
+    entries = [struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0)] if orientation is not None else []
+    tiff = b"II*\0" + struct.pack("<IH", 8, len(entries)) + b"".join(entries) + struct.pack("<I", 0)
+    exif = b"Exif\0\0" + tiff
+    return data[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + data[2:]
+
+
 def jpeg_dark_left(width: int = 1200, height: int = 800, *, orientation: int | None = None) -> bytes:
     """A JPEG whose stored left half is dark and right half light, to see which way a variant is turned."""
     halves = (
@@ -219,3 +228,44 @@ def scene(width: int = 1200, height: int = 800, *, seed: int = 0) -> pyvips.Imag
 
 def _colour(chance: random.Random) -> tuple[int, int, int]:
     return (chance.randrange(256), chance.randrange(256), chance.randrange(256))
+
+
+RED = (220, 30, 30)
+
+
+def marked_corner(
+    width: int = 1200, height: int = 800, *, kind: str = "jpeg", orientation: int | None = None
+) -> bytes:
+    """A grey picture whose stored top-left quarter-by-quarter corner is red: where a rendition shows
+    the red corner tells how it was turned and mirrored."""
+    grey = pyvips.Image.black(width, height) + 128
+    corner = (pyvips.Image.black(width // 4, height // 4) + RED[0]).bandjoin(
+        [
+            pyvips.Image.black(width // 4, height // 4) + RED[1],
+            pyvips.Image.black(width // 4, height // 4) + RED[2],
+        ]
+    )
+    image = grey.bandjoin([grey, grey]).insert(corner, 0, 0).cast("uchar").copy(interpretation="srgb")
+    if orientation is not None:
+        image.set_type(pyvips.GValue.gint_type, "orientation", orientation)
+    return bytes(image.pngsave_buffer() if kind == "png" else image.jpegsave_buffer(Q=90))
+
+
+def colour_at(data: bytes, x: float, y: float) -> tuple[int, ...]:
+    """The colour at fractions (x, y) of a picture's width and height."""
+    image = pyvips.Image.new_from_buffer(data, "")
+    return tuple(
+        round(value)
+        for value in image.getpoint(
+            min(int(x * image.width), image.width - 1), min(int(y * image.height), image.height - 1)
+        )[:3]
+    )
+
+
+def is_red(colour: tuple[int, ...]) -> bool:
+    return colour[0] > 170 and colour[1] < 90 and colour[2] < 90
+
+
+def size_of(data: bytes) -> tuple[int, int]:
+    image = pyvips.Image.new_from_buffer(data, "")
+    return image.width, image.height

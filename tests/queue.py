@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
+from huey.api import Task
 from huey.storage import MemoryStorage
 
 from nexus_core.media.tasks import huey
@@ -22,11 +24,28 @@ class QueuedJobs:
         return task.name
 
     def run_all(self) -> int:
+        """Run the queued jobs and those they queue, as a consumer would: a job queued for later (a
+        retry after a pause) goes to the schedule instead. How many ran."""
         ran = 0
         while (task := huey.dequeue()) is not None:
-            huey.execute(task)
-            ran += 1
+            if huey.ready_to_run(task):
+                huey.execute(task)
+                ran += 1
+            else:
+                huey.add_schedule(task)
         return ran
+
+    def scheduled(self) -> list[Task]:
+        """Jobs waiting for their time (a retry after a pause), soonest first; they stay where they are."""
+        waiting = [huey.deserialize_task(data) for data in huey.storage.scheduled_items()]
+        return sorted(waiting, key=lambda task: task.eta)
+
+    def run_scheduled(self) -> int:
+        """Run every job waiting for its time as if that time had come; how many ran."""
+        due = huey.read_schedule(datetime.now() + timedelta(days=365))
+        for task in due:
+            huey.execute(task, timestamp=task.eta)
+        return len(due) + self.run_all()
 
 
 @contextmanager

@@ -8,11 +8,13 @@ from nexus_core.api.folders import router as folders_router
 from nexus_core.api.media_items import router as media_items_router
 from nexus_core.api.openapi import openapi_endpoint
 from nexus_core.api.operations import router as operations_router
+from nexus_core.api.webhooks import router as webhooks_router
 
 router = APIRouter(prefix=PREFIX)
 router.include_router(media_items_router)
 router.include_router(folders_router)
 router.include_router(operations_router)
+router.include_router(webhooks_router)
 router.add_api_route("/openapi.json", openapi_endpoint(router.routes), include_in_schema=False)
 router.routes.extend(fallback_routes(router.routes))
 

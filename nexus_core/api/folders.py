@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
-from nexus_core.api.documents import JsonApiResponse, folder_identifier
+from nexus_core.api.documents import JsonApiResponse
 from nexus_core.api.request_documents import folder_relationship, members, read_document, resource_object
 from nexus_core.api.request_schemas import folder_body
 from nexus_core.api.routing import JsonApiRoute
@@ -19,6 +19,7 @@ from nexus_core.errors import InvalidInput
 from nexus_core.ids import parse_id
 from nexus_core.media import folders, tags
 from nexus_core.read_models import FolderView
+from nexus_core.resources import folder_identifier
 
 router = APIRouter(route_class=JsonApiRoute, default_response_class=JsonApiResponse, tags=["organisation"])
 ID_OR_ROOT = r"^(root|[0-9a-fA-F-]{32,36})$"

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nexus_core.api.base_url import base_url
 from nexus_core.api.deps import ActorDep, SessionDep
-from nexus_core.api.documents import JSONAPI_MEDIA_TYPE, JsonApiResponse, media_item_resource
+from nexus_core.api.documents import JSONAPI_MEDIA_TYPE, JsonApiResponse
 from nexus_core.api.item_changes import item_changes
 from nexus_core.api.request_documents import read_document, resource_object
 from nexus_core.api.request_schemas import OPERATIONS_BODY
@@ -22,6 +22,7 @@ from nexus_core.api.schemas import OperationsDocument, answers
 from nexus_core.config import get_settings
 from nexus_core.errors import InvalidInput, NexusError, UnsupportedMediaType
 from nexus_core.media import bulk
+from nexus_core.resources import media_item_resource
 
 ATOMIC = "https://jsonapi.org/ext/atomic"
 ATOMIC_MEDIA_TYPE = f'{JSONAPI_MEDIA_TYPE}; ext="{ATOMIC}"'

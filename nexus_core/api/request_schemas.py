@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from nexus_core.api.documents import JSONAPI_MEDIA_TYPE
+from nexus_core.webhooks.messages import WebhookEvent
+from nexus_core.webhooks.receivers import MAX_URL_LENGTH
 
 
 def request_body(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -29,6 +31,14 @@ UPLOAD_FORM = request_body(
             "folder": {"type": "string", "description": "A folder's id: the new items go into it."},
             "tags": {"type": "string", "description": "Comma-separated tags for the new items."},
         },
+    },
+)
+REPLACE_FORM = request_body(
+    "multipart/form-data",
+    {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": "The new image."}},
     },
 )
 _FOLDER_LINKAGE = {
@@ -75,6 +85,41 @@ def folder_body(*, creating: bool) -> dict[str, Any]:
     )
 
 
+EDIT_PROPERTIES: dict[str, Any] = {
+    "focal_point": {
+        "type": ["object", "null"],
+        "description": "Fractions of the upright original; null: the centre.",
+        "required": ["x", "y"],
+        "properties": {
+            "x": {"type": "number", "minimum": 0, "maximum": 1},
+            "y": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+        "additionalProperties": False,
+    },
+    "crop": {
+        "type": ["object", "null"],
+        "description": "Whole pixels of the upright original, inside it; null: all of it.",
+        "required": ["left", "top", "width", "height"],
+        "properties": {
+            "left": {"type": "integer", "minimum": 0},
+            "top": {"type": "integer", "minimum": 0},
+            "width": {"type": "integer", "minimum": 1},
+            "height": {"type": "integer", "minimum": 1},
+        },
+        "additionalProperties": False,
+    },
+    "rotate": {
+        "type": "integer",
+        "enum": [0, 90, 180, 270],
+        "description": "Degrees clockwise, after the crop.",
+    },
+    "flip": {
+        "type": ["object", "null"],
+        "description": "Mirrored after the rotation; null: neither.",
+        "properties": {"horizontal": {"type": "boolean"}, "vertical": {"type": "boolean"}},
+        "additionalProperties": False,
+    },
+}
 MEDIA_ITEM_CHANGE_DATA: dict[str, Any] = {
     "type": "object",
     "required": ["type"],
@@ -96,9 +141,17 @@ MEDIA_ITEM_CHANGE_DATA: dict[str, Any] = {
         },
     },
 }
+_ATTRIBUTES = MEDIA_ITEM_CHANGE_DATA["properties"]["attributes"]
+MEDIA_ITEM_PATCH_DATA: dict[str, Any] = {
+    **MEDIA_ITEM_CHANGE_DATA,
+    "properties": {
+        **MEDIA_ITEM_CHANGE_DATA["properties"],
+        "attributes": {**_ATTRIBUTES, "properties": {**_ATTRIBUTES["properties"], **EDIT_PROPERTIES}},
+    },
+}
 ITEM_CHANGE = request_body(
     JSONAPI_MEDIA_TYPE,
-    {"type": "object", "required": ["data"], "properties": {"data": MEDIA_ITEM_CHANGE_DATA}},
+    {"type": "object", "required": ["data"], "properties": {"data": MEDIA_ITEM_PATCH_DATA}},
 )
 
 OPERATIONS_BODY = request_body(
@@ -151,3 +204,39 @@ OPERATIONS_BODY = request_body(
         },
     },
 )
+
+
+def webhook_body(*, creating: bool) -> dict[str, Any]:
+    """POST needs `url` and `events`; PATCH takes any of `url`, `events` and `enabled`."""
+    attributes: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "url": {
+                "type": "string",
+                "pattern": "^https?://",
+                "maxLength": MAX_URL_LENGTH,
+                "description": "http(s) only; hosts on loopback, private, link-local and other non-public "
+                "addresses are refused unless NEXUS_WEBHOOK_ALLOW_PRIVATE=true (422).",
+            },
+            "events": {
+                "type": "array",
+                "items": {"enum": [event.value for event in WebhookEvent]},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
+            "enabled": {"type": "boolean", "description": "Enabling starts the count of failures again."},
+        },
+        "additionalProperties": False,
+    }
+    data: dict[str, Any] = {
+        "type": "object",
+        "required": ["type", "attributes"] if creating else ["type"],
+        "properties": {
+            "type": {"const": "webhooks"},
+            "id": {"type": "string"},
+            "attributes": {**attributes, "required": ["url", "events"]} if creating else attributes,
+        },
+    }
+    return request_body(
+        JSONAPI_MEDIA_TYPE, {"type": "object", "required": ["data"], "properties": {"data": data}}
+    )

@@ -15,7 +15,14 @@ from sqlalchemy.exc import OperationalError
 
 from nexus_core.api.documents import error_response
 from nexus_core.body_limit import CLOSE
-from nexus_core.errors import InvalidParameter, MediaInUse, NexusError, NotAuthenticated, RequestTooLarge
+from nexus_core.errors import (
+    InvalidAttribute,
+    InvalidParameter,
+    MediaInUse,
+    NexusError,
+    NotAuthenticated,
+    RequestTooLarge,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +60,9 @@ def nexus_error_response(error: NexusError, *, pointer: str | None = None) -> Re
     """The JSON:API error document of a domain error; `pointer` names the part of the request
     document it is about (JSON Pointer)."""
     source = {"parameter": error.parameter} if isinstance(error, InvalidParameter) else None
-    if pointer is not None:
+    if isinstance(error, InvalidAttribute):
+        source = {"pointer": f"{pointer or ''}/data/attributes/{error.attribute}"}
+    elif pointer is not None:
         source = {"pointer": pointer}
     return error_response(
         error.status_code,

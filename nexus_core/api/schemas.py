@@ -13,6 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from nexus_core.models import MediaStatus
+from nexus_core.webhooks.messages import PING, WebhookEvent
+from nexus_core.webhooks.sending import DISABLE_AFTER, KEPT_DELIVERIES
+from nexus_core.webhooks.service import MAX_WEBHOOKS
 
 
 class ErrorSource(BaseModel):
@@ -36,7 +39,12 @@ class ErrorDocument(BaseModel):
 
 
 class Rendition(BaseModel):
-    name: str = Field(description="`original`, or the variant: thumb, medium or large.")
+    name: str = Field(
+        description="`original` (as uploaded or replaced, never edited); `full`: the picture as edited at its "
+        "own size, in the original's format, when a crop, rotation or flip changes its pixels; a variant: "
+        "thumb, medium or large; or one cut to an aspect ratio around the focal point: 16x9_thumb, "
+        "16x9_medium, 16x9_large."
+    )
     format: str = Field(description="MIME type: the original's, image/webp or image/avif.")
     width: int | None = Field(description="Pixels; null for an original not yet processed.")
     height: int | None
@@ -50,20 +58,52 @@ class Placeholder(BaseModel):
     lqip: str = Field(description="A tiny blurred WebP as a data URI of at most 1 KB.")
 
 
+class FocalPoint(BaseModel):
+    x: float = Field(
+        ge=0, le=1, description="From the left edge (0) to the right (1) of the upright original."
+    )
+    y: float = Field(ge=0, le=1, description="From the top edge (0) to the bottom (1).")
+
+
+class Crop(BaseModel):
+    left: int = Field(ge=0)
+    top: int = Field(ge=0)
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+
+
+class Flip(BaseModel):
+    horizontal: bool
+    vertical: bool
+
+
 class MediaItemAttributes(BaseModel):
     filename: str
     mime_type: str
     file_size: int
-    width: int | None
+    width: int | None = Field(description="Pixels of the picture as edited (after crop and rotation).")
     height: int | None
+    original_width: int | None = Field(description="Pixels of the original, upright: what `crop` measures.")
+    original_height: int | None
+    focal_point: FocalPoint | None = Field(description="Null: the centre.")
+    crop: Crop | None = Field(description="In pixels of the upright original; null: all of it.")
+    rotate: Literal[0, 90, 180, 270] = Field(description="Degrees clockwise, after the crop.")
+    flip: Flip = Field(description="Mirrored after the rotation.")
+    version: int = Field(
+        ge=1, description="Read-only: rises with every edit and replaced file; every rendition URL changes."
+    )
     alt_text: str
     status: MediaStatus
     error: str | None
-    url: str
+    url: str = Field(
+        description="The picture at its full size: the `full` rendition once a crop, rotation or flip has "
+        "been made (it changes with every such version), else the original as uploaded (or replaced)."
+    )
     variants: dict[str, str] = Field(description="Variant name (thumb, medium, large) → absolute URL.")
     renditions: list[Rendition] = Field(
-        description="The original and every rendition stored, in its own format and the modern ones "
-        "(NEXUS_MODERN_FORMATS), which follow shortly after the item is ready."
+        description="The original and every rendition stored (`full` among them for an edited picture), in "
+        "its own format and the modern ones (NEXUS_MODERN_FORMATS), which follow shortly after the item is "
+        "ready."
     )
     placeholder: Placeholder | None = Field(
         description="What to show until the picture loads; null until processed."
@@ -128,6 +168,24 @@ class UploadDocument(BaseModel):
         "(a file repeating an earlier one of the upload adds none)."
     )
     meta: UploadMeta | None = None
+
+
+class SameBytes(BaseModel):
+    id: str = Field(description="Another item whose original has the new file's bytes.")
+    filename: str
+
+
+class ReplaceMeta(BaseModel):
+    warnings: list[str] = Field(default_factory=list, description="What was removed from an SVG.")
+    same_as: list[SameBytes] = Field(
+        default_factory=list,
+        description="Other items with the same bytes: the file is stored all the same, and both count as duplicates.",
+    )
+
+
+class ReplaceDocument(BaseModel):
+    data: MediaItemResource
+    meta: ReplaceMeta | None = None
 
 
 class PageLinks(BaseModel):
@@ -214,13 +272,98 @@ class OperationsDocument(BaseModel):
     meta: OperationsMeta
 
 
+class WebhookAttributes(BaseModel):
+    url: str = Field(description="Where each event is POSTed, signed (X-Nexus-Signature).")
+    events: list[WebhookEvent] = Field(description="The events it receives.")
+    enabled: bool
+    consecutive_failures: int = Field(
+        description=f"Deliveries in a row that failed every attempt; at {DISABLE_AFTER} the webhook is disabled."
+    )
+    inserted_at: datetime
+    updated_at: datetime
+
+
+class RelatedLinks(BaseModel):
+    related: str
+
+
+class DeliveriesRelationship(BaseModel):
+    links: RelatedLinks
+
+
+class WebhookRelationships(BaseModel):
+    deliveries: DeliveriesRelationship
+
+
+class WebhookResource(BaseModel):
+    type: Literal["webhooks"]
+    id: str
+    attributes: WebhookAttributes
+    relationships: WebhookRelationships
+    links: Links
+
+
+class WebhookDocument(BaseModel):
+    data: WebhookResource
+
+
+class WebhookSecret(BaseModel):
+    secret: str = Field(
+        description="The signing secret, shown this once: the HMAC-SHA256 key of every delivery's X-Nexus-Signature."
+    )
+
+
+class NewWebhookDocument(BaseModel):
+    data: WebhookResource
+    meta: WebhookSecret
+
+
+class WebhookListDocument(BaseModel):
+    data: list[WebhookResource]
+    meta: ListMeta
+
+
+class WebhookDeliveryAttributes(BaseModel):
+    event: str = Field(description=f"One of the webhook's events, or `{PING}`.")
+    event_id: str = Field(description="The same on every attempt at one event (X-Nexus-Delivery).")
+    attempt: int = Field(description="From 1.")
+    sent_at: datetime
+    status_code: int | None = Field(description="The receiver's answer; null when none came.")
+    duration_ms: int
+    error: str | None = Field(description="Why the attempt failed; null when it succeeded (2xx).")
+    succeeded: bool
+
+
+class WebhookDeliveryResource(BaseModel):
+    type: Literal["webhook_deliveries"]
+    id: str
+    attributes: WebhookDeliveryAttributes
+
+
+class WebhookDeliveryListDocument(BaseModel):
+    data: list[WebhookDeliveryResource] = Field(
+        description=f"The newest attempts first; the newest {KEPT_DELIVERIES} are kept."
+    )
+    meta: ListMeta
+
+
+class PingMeta(BaseModel):
+    event: Literal["ping"]
+    event_id: str = Field(description="The ping's id: its entry in the delivery log carries it.")
+
+
+class PingDocument(BaseModel):
+    meta: PingMeta
+
+
 WHY = {
     400: "An unknown query parameter, or one out of range (named in `source.parameter`); a body that is not JSON.",
     401: "No API key, or one that is malformed, unknown or revoked.",
     403: "The key's member may not do this (see the roles).",
-    404: "No such item or folder in the key's project.",
+    404: "No such item, folder or webhook in the key's project.",
     409: "The document's type or id does not fit the URL; the item is used by pages (listed in `meta.pages`; "
-    "delete with `?force=true`); a folder of that name is already there; the folder still holds images or folders.",
+    "delete with `?force=true`); a folder of that name is already there; the folder still holds images or folders; the project has "
+    f"{MAX_WEBHOOKS} webhooks already.",
     413: "A file or the request body is over its limit.",
     415: "A file that is no image the library takes, or that cannot be decoded; operations sent without "
     'the atomic extension\'s media type (`application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`).',

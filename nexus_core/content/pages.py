@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -11,19 +10,21 @@ from uuid import UUID
 
 from sqlmodel import Session, col, delete, select
 
-from nexus_core.content import rich_text
-from nexus_core.content.pictures import MediaCatalog, PageImages, library_item_id
+from nexus_core.content import references, rich_text
+from nexus_core.content.pictures import MediaCatalog, PageImages, current_url
+from nexus_core.content.references import ImageReference
 from nexus_core.content.renderer import render_document, render_rich_text
-from nexus_core.content.sanitize import is_safe_image_url
-from nexus_core.content.templates import DEFAULT_TEMPLATE, FieldType, get_template
+from nexus_core.content.templates import DEFAULT_TEMPLATE, FieldType, Template, TemplateField, get_template
 from nexus_core.errors import InvalidInput, NotFound
 from nexus_core.ids import parse_id
-from nexus_core.media import paths, renditions
+from nexus_core.media import library, paths, renditions
+from nexus_core.media.renditions import Aspect
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, Page, PageStatus, Project
 from nexus_core.models.base import utcnow
 from nexus_core.policies import Action, Actor, authorize
-from nexus_core.read_models import MediaItemView, PageView
+from nexus_core.read_models import MediaItemView, PageForEditing, PageView, PlacedImage
 from nexus_core.text import require_storable, require_storable_document
+from nexus_core.webhooks import events
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 MISSING_PAGE = "No such page in this project."
@@ -70,6 +71,37 @@ def get_page(session: Session, *, actor: Actor, page_id: UUID | str) -> PageView
     return PageView.of(_load_page(session, actor=actor, page_id=page_id))
 
 
+def page_for_editing(session: Session, *, actor: Actor, page_id: UUID | str) -> PageForEditing:
+    """The page as the editor shows it: each library image with its item's current URL and alt text (the
+    placeholder of the usage's own); images whose items were deleted since are left out."""
+    page = _load_page(session, actor=actor, page_id=page_id)
+    placed = {item.id: placed_image(MediaItemView.of(item)) for item in media_of(session, page).values()}
+
+    def shown(reference: ImageReference | None) -> ImageReference | None:
+        return (
+            None
+            if reference is None or (reference.media_id and reference.media_id not in placed)
+            else reference
+        )
+
+    def node(attributes: Mapping[str, Any]) -> dict[str, str] | None:
+        if (reference := shown(references.read_node(attributes))) is None:
+            return None
+        source = {"src": placed[reference.media_id].url} if reference.media_id else {}
+        return source | reference.node_attributes()
+
+    template = get_template(page.template)
+    data = dict(page.template_data)
+    for field in template.data_fields:
+        if field.type is FieldType.IMAGE:
+            reference = shown(references.read_field(data.get(field.key)))
+            data[field.key] = reference.field_value() if reference else ""
+    view = PageView.of(page).model_copy(
+        update={"template_data": data, "body_json": rich_text.map_images(page.body_json, node)}
+    )
+    return PageForEditing(page=view, images={str(item_id): image for item_id, image in placed.items()})
+
+
 def _load_page(session: Session, *, actor: Actor, page_id: UUID | str) -> Page:
     authorize(actor, Action.VIEW)
     page = session.get(Page, parse_id(page_id, MISSING_PAGE))
@@ -103,8 +135,8 @@ def save_page(
     if document.get("type") != "doc":
         raise InvalidInput("The body must be a TipTap document.")
     require_storable_document(document, "The body")
-    document = rich_text.without_images_where(document, _not_a_stored_image)
-    used = _referenced_items(session, actor.project_id, data, document)
+    document = rich_text.map_images(document, _stored_node)
+    used = _referenced_items(session, actor.project_id, _images_of(template, data, document))
     page.title, page.slug, page.template_data, page.body_json = title[:200], slug, data, document
     page.body_html = render_rich_text(document, PageImages(used))
     page.updated_at = utcnow()
@@ -122,39 +154,54 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _not_a_stored_image(attributes: Mapping[str, Any]) -> bool:
-    """Placeholders of uploads still in flight (blob: URLs) and unsafe sources are never stored."""
-    return bool(attributes.get("uploadId")) or not is_safe_image_url(str(attributes.get("src") or ""))
+def _stored_node(attributes: Mapping[str, Any]) -> dict[str, str] | None:
+    """What a body image keeps: its reference; uploads still in flight and unsafe sources are dropped."""
+    reference = references.clean_node(attributes)
+    return reference.node_attributes() if reference else None
 
 
-def _clean_template_data(fields: Iterable[Any], values: Mapping[str, Any]) -> dict[str, str]:
-    data: dict[str, str] = {}
+def _clean_template_data(fields: Iterable[TemplateField], values: Mapping[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
     for field in fields:
         value = values.get(field.key) or ""
-        if not isinstance(value, str):
+        if field.type is FieldType.IMAGE:
+            reference = references.clean_field(value, field.label)
+            value = reference.field_value() if reference else ""
+        elif not isinstance(value, str):
             raise InvalidInput(f"“{field.label}” must be text.")
-        value = require_storable(value.strip(), f"“{field.label}”")
-        if len(value) > field.max_length:
+        else:
+            value = require_storable(value.strip(), f"“{field.label}”")
+        if isinstance(value, str) and len(value) > field.max_length:
             raise InvalidInput(f"“{field.label}” can have at most {field.max_length} characters.")
-        if field.type is FieldType.IMAGE and value and not is_safe_image_url(value):
-            raise InvalidInput(f"“{field.label}” must be an image from the media library or an http(s) URL.")
         data[field.key] = value
     return data
 
 
+def _images_of(
+    template: Template, data: Mapping[str, Any], document: Mapping[str, Any]
+) -> list[ImageReference]:
+    """Every image a page shows: its image fields', then its body's."""
+    found = [references.read_field(data.get(field.key)) for field in template.data_fields]
+    found += [references.read_node(attributes) for attributes in rich_text.image_sources(document)]
+    return [reference for reference in found if reference is not None]
+
+
 def _referenced_items(
-    session: Session, project_id: UUID, data: Mapping[str, str], document: Mapping[str, Any]
+    session: Session, project_id: UUID, images: Iterable[ImageReference]
 ) -> dict[UUID, MediaItem]:
-    """The project's media items used by the field values and the body's images."""
-    wanted: set[UUID] = {item_id for value in data.values() if (item_id := library_item_id(value))}
-    for attributes in rich_text.image_sources(document):
-        wanted.update(_image_item_ids(attributes))
+    """The project's media items the images refer to; each must be there and placeable."""
+    wanted = {image.media_id for image in images if image.media_id}
     if not wanted:
         return {}
     items = session.exec(
         select(MediaItem).where(col(MediaItem.id).in_(wanted), MediaItem.project_id == project_id)
     )
     found = {item.id: item for item in items}
+    if len(found) < len(wanted):
+        raise InvalidInput(
+            "An image on this page is not in this project's media library (deleted since, or from another "
+            "project): remove it or choose another."
+        )
     for item in found.values():
         _refuse_unplaceable(item.status, item.filename)
     return found
@@ -167,16 +214,6 @@ def _refuse_unplaceable(status: MediaStatus, filename: str) -> None:
         )
 
 
-def _image_item_ids(attributes: Mapping[str, Any]) -> set[UUID]:
-    """An image node names its item by `mediaId` (set by the editor) and, for pasted HTML, by its src."""
-    found = set()
-    if (from_src := library_item_id(str(attributes.get("src") or ""))) is not None:
-        found.add(from_src)
-    with contextlib.suppress(KeyError, ValueError):
-        found.add(UUID(str(attributes["mediaId"])))
-    return found
-
-
 def set_published(session: Session, *, actor: Actor, page_id: UUID | str, published: bool) -> PageView:
     page = _load_page(session, actor=actor, page_id=page_id)
     authorize(actor, Action.EDIT_PAGES)
@@ -185,7 +222,10 @@ def set_published(session: Session, *, actor: Actor, page_id: UUID | str, publis
     page.updated_at = utcnow()
     session.add(page)
     session.commit()
-    return PageView.of(page)
+    view = PageView.of(page)
+    if published:
+        events.page_published(session, view)
+    return view
 
 
 def pages_using(session: Session, *, actor: Actor, item_id: UUID) -> list[PageView]:
@@ -223,12 +263,31 @@ def published_document(session: Session, *, project_slug: str, page_slug: str) -
     )
 
 
-def image_field_value(item: MediaItemView) -> str:
-    """What an image field stores for a chosen item: its `large` variant's URL, else the original's."""
+def placed_image(item: MediaItemView) -> PlacedImage:
+    """A library image as the editor shows it: its `large` variant (else the picture at its full size) and
+    its alt text."""
     _refuse_unplaceable(item.status, item.filename)
-    return paths.url(item.variants.get(renditions.LARGE.name) or item.file_path)
+    url = paths.url(
+        item.variants.get(renditions.LARGE.name) or paths.picture_path(item.file_path, item.renditions)
+    )
+    return PlacedImage(media_id=item.id, url=url, alt_text=item.alt_text)
+
+
+def image_field_value(item: MediaItemView) -> dict[str, str]:
+    """What an image field stores for a chosen item: a reference with no alt text of its own."""
+    return {"media_id": str(placed_image(item).media_id), "alt": ""}
+
+
+def field_preview(session: Session, *, actor: Actor, image: PlacedImage, aspect: Aspect) -> str:
+    """What the editor shows in an image field of that aspect: the item's current rendition of that shape
+    (as the published page does), or the picture as placed while those are not made."""
+    try:
+        item = library.load_item(session, actor=actor, item_id=image.media_id)
+    except NotFound:
+        return image.url
+    return current_url(item, aspect) or image.url
 
 
 def image_node_attributes(item: MediaItemView) -> dict[str, str]:
-    """The TipTap image node for an item: it keeps the item's id and carries its alt text."""
-    return {"src": image_field_value(item), "alt": item.alt_text, "mediaId": str(item.id)}
+    """The TipTap image node for a chosen item: its reference, and its current URL for the editor to show."""
+    return {"src": placed_image(item).url} | ImageReference(media_id=item.id).node_attributes()

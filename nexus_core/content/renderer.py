@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from nexus_core.content import rich_text
+from nexus_core.content import references, rich_text
 from nexus_core.content.pictures import MediaCatalog, PageImages
 from nexus_core.content.sanitize import sanitize_html
 from nexus_core.content.templates import TITLE_FIELD, FieldType, Template, TemplateField
@@ -15,9 +15,8 @@ from nexus_core.models import Page
 
 def render_rich_text(document: Mapping[str, Any], images: PageImages) -> str:
     def image(attributes: Mapping[str, Any]) -> str:
-        return images.tag(
-            str(attributes.get("src") or ""), alt=attributes.get("alt"), media_id=attributes.get("mediaId")
-        )
+        reference = references.read_node(attributes)
+        return images.tag(reference) if reference else ""
 
     return sanitize_html(rich_text.render(document, image=image))
 
@@ -36,10 +35,11 @@ def _field_html(field: TemplateField, page: Page, images: PageImages) -> str:
     if field.type is FieldType.RICH_TEXT:
         return render_rich_text(page.body_json, images)
     value = page.template_data.get(field.key)
+    if field.type is FieldType.IMAGE:
+        reference = references.read_field(value)
+        return sanitize_html(images.tag(reference, aspect=field.aspect)) if reference else ""
     if not isinstance(value, str) or not value.strip():
         return ""
-    if field.type is FieldType.IMAGE:
-        return sanitize_html(images.tag(value.strip(), alt=None))
     if field.type is FieldType.TEXTAREA:
         paragraphs = [part.strip() for part in value.split("\n\n") if part.strip()]
         return "".join(f"<p>{escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)

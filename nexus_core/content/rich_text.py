@@ -85,15 +85,19 @@ def image_sources(document: Node) -> Iterator[Mapping[str, Any]]:
         yield from image_sources(node)
 
 
-def without_images_where(document: Node, refuse: Callable[[Mapping[str, Any]], bool]) -> dict[str, Any]:
-    """A copy of the document without the image nodes `refuse` picks (unsafe or unfinished uploads)."""
+def map_images(
+    document: Node, change: Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+) -> dict[str, Any]:
+    """A copy of the document whose image nodes carry the attrs `change` gives them; None drops the node."""
     copy = dict(document)
     content = document.get("content")
     if isinstance(content, list):
-        copy["content"] = [
-            without_images_where(child, refuse)
-            for child in content
-            if isinstance(child, Mapping)
-            and not (child.get("type") == "image" and refuse(_mapping(child.get("attrs"))))
-        ]
+        copy["content"] = []
+        for child in content:
+            if not isinstance(child, Mapping):
+                continue
+            if child.get("type") != "image":
+                copy["content"].append(map_images(child, change))
+            elif (attributes := change(_mapping(child.get("attrs")))) is not None:
+                copy["content"].append({**child, "attrs": dict(attributes)})
     return copy

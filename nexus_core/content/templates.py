@@ -7,6 +7,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from nexus_core.errors import InvalidInput
+from nexus_core.media import renditions
+from nexus_core.media.renditions import Aspect
 
 
 class FieldType(StrEnum):
@@ -23,6 +25,16 @@ class TemplateField:
     type: FieldType
     required: bool = False
     max_length: int = 10_000
+    aspect: Aspect | None = None
+    """An image field's shape: published pages show its aspect renditions, cut around the focal point."""
+
+    def __post_init__(self) -> None:
+        if self.aspect is not None and self.type is not FieldType.IMAGE:
+            raise ValueError(f"field {self.key!r} is no image field, so it cannot have an aspect ratio")
+        if self.aspect is not None and self.aspect not in renditions.ASPECTS:
+            raise ValueError(
+                f"field {self.key!r}: no renditions are made for {self.aspect.name} (renditions.ASPECTS)"
+            )
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ BLOG_POST = Template(
     name="Blog post",
     fields=(
         TemplateField(TITLE_FIELD, "Title", FieldType.TEXT, required=True, max_length=200),
-        TemplateField("hero_image", "Hero image", FieldType.IMAGE, max_length=2048),
+        TemplateField("hero_image", "Hero image", FieldType.IMAGE, max_length=2048, aspect=renditions.WIDE),
         TemplateField("summary", "Summary", FieldType.TEXTAREA, max_length=2000),
         TemplateField("body", "Body", FieldType.RICH_TEXT),
     ),

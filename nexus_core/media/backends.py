@@ -9,12 +9,18 @@ from nexus_core.config import Settings, get_settings
 from nexus_core.media.storage import Storage, storage_named
 
 Progress = Callable[[str], None]
+Advance = Callable[[int, int], None]
+"""How far a long run is, for a progress bar: (done, total)."""
 BackendName = Literal["local", "s3"]
 BACKEND_NAMES: tuple[BackendName, ...] = ("local", "s3")
 
 
 def silent(message: str) -> None:
     """The progress report of a caller that wants none."""
+
+
+def uncounted(done: int, total: int) -> None:
+    """The progress bar of a caller that shows none."""
 
 
 class Backends:

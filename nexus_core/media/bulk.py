@@ -21,6 +21,8 @@ from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, PendingDeletion
 from nexus_core.policies import Actor
 from nexus_core.read_models import MediaItemView
+from nexus_core.webhooks import events
+from nexus_core.webhooks.messages import WebhookEvent
 
 MAX_OPERATIONS = 1000
 
@@ -57,12 +59,14 @@ def apply(
     operations: Sequence[Operation],
     storage: Storage | None = None,
 ) -> list[MediaItemView | None]:
-    """Each operation's result in order: the updated item, or None for a removed one."""
+    """Each operation's result in order: the updated item, or None for a removed one. Webhooks hear
+    `media.updated` of each updated item and `media.deleted` of each removed one, once all are done."""
     if not operations:
         raise InvalidInput("Send at least one operation.")
     if len(operations) > MAX_OPERATIONS:
         raise InvalidInput(f"At most {MAX_OPERATIONS} operations at once; this batch has {len(operations)}.")
     updated: list[MediaItem | None] = []
+    removed: list[UUID] = []
     owed: list[PendingDeletion] = []
     try:
         for index, operation in enumerate(operations):
@@ -74,14 +78,18 @@ def apply(
                 else:
                     owed.extend(deletion.forget_item(session, actor=actor, item=item, force=operation.force))
                     updated.append(None)
+                    removed.append(item.id)
             except NexusError as error:
                 raise OperationFailed(index, error) from error
         session.commit()
     except Exception:
         session.rollback()
         raise
-    views = iter(library.views_of(session, [item for item in updated if item is not None]))  # one tag query
-    results = [None if item is None else next(views) for item in updated]
+    views = library.views_of(session, [item for item in updated if item is not None])  # one tag query
+    events.media_changed(session, WebhookEvent.MEDIA_UPDATED, views)
+    events.media_deleted(session, project_id=actor.project_id, item_ids=removed)
+    remaining = iter(views)
+    results = [None if item is None else next(remaining) for item in updated]
     _delete_files(session, owed, storage)
     return results
 

@@ -1,5 +1,6 @@
 """Checking the library against its storage (`nexus media check`), and sweeping up what the check
-finds (`nexus media sweep`): orphan files, owed deletions, missing originals, items whose job was lost."""
+finds (`nexus media sweep`): orphan files, owed deletions, missing originals, items whose job was lost,
+and the files of items' earlier versions once their grace period (NEXUS_OLD_VERSION_GRACE) is over."""
 
 from __future__ import annotations
 
@@ -60,6 +61,15 @@ class OwedDeletion:
 
 
 @dataclass(frozen=True)
+class KeptFile:
+    """A file of an item's earlier version, kept until `due` so pages and caches holding its URL work."""
+
+    backend: str
+    path: str
+    due: datetime
+
+
+@dataclass(frozen=True)
 class CheckReport:
     backends: tuple[str, ...]
     item_count: int
@@ -71,6 +81,8 @@ class CheckReport:
     owed: list[OwedDeletion]
     elsewhere: dict[str, int]
     """Items per backend other than the configured one, which the app does not serve from."""
+    kept: list[KeptFile] = field(default_factory=list)
+    """Not a problem: files of earlier versions within their grace period, which the sweep deletes after."""
 
     @property
     def problem_count(self) -> int:
@@ -96,7 +108,7 @@ def check_library(
     progress: Progress = silent,
 ) -> CheckReport:
     """Missing files, renditions the settings ask for but items lack, files of no item, items stuck in
-    processing, and deletions still owed.
+    processing, deletions still owed, and (not a problem) files of earlier versions still kept.
 
     Rows are read before files are listed: an upload stores its file before inserting its row, so
     a file can show up without a row (an orphan younger than any grace period) but a row never
@@ -108,12 +120,13 @@ def check_library(
         item.id: item
         for item in session.exec(select(MediaItem).execution_options(populate_existing=True)).all()
     }
-    owed = list(session.exec(select(PendingDeletion).order_by(col(PendingDeletion.inserted_at))).all())
+    deletions = list(session.exec(select(PendingDeletion).order_by(col(PendingDeletion.inserted_at))).all())
+    owed = [deletion for deletion in deletions if is_due(deletion, now)]
     names = sorted(
         {
             backends.configured,
             *(i.storage_backend for i in items.values()),
-            *(d.storage_backend for d in owed),
+            *(d.storage_backend for d in deletions),
         }
     )
     progress(f"Checking {len(items)} items on {', '.join(names)} …")
@@ -129,7 +142,7 @@ def check_library(
     orphans = [
         StoredFile(name, path)
         for name in names
-        for path in sorted(listed[name] - {d.path for d in owed if d.storage_backend == name})
+        for path in sorted(listed[name] - {d.path for d in deletions if d.storage_backend == name})
         if not belongs_to_item(path, items.get)
     ]
     stuck = [
@@ -151,7 +164,20 @@ def check_library(
         stuck=sorted(stuck, key=lambda s: s.since),
         owed=[OwedDeletion(d.storage_backend, d.path, d.attempts, d.last_error) for d in owed],
         elsewhere=elsewhere,
+        kept=sorted(
+            (
+                KeptFile(d.storage_backend, d.path, as_utc(d.due_at))
+                for d in deletions
+                if d.due_at is not None and not is_due(d, now) and d.path in listed[d.storage_backend]
+            ),
+            key=lambda kept: (kept.due, kept.path),
+        ),
     )
+
+
+def is_due(deletion: PendingDeletion, now: datetime) -> bool:
+    """Whether an owed deletion may be done now (a file of an earlier version waits for its grace period)."""
+    return deletion.due_at is None or as_utc(deletion.due_at) <= now
 
 
 def _list_files(storage: Storage, progress: Progress) -> set[str]:
@@ -315,7 +341,8 @@ def _still_orphan(session: Session, orphan: StoredFile) -> bool:
 def _retry_owed_deletions(
     session: Session, backends: Backends, result: SweepResult, progress: Progress
 ) -> None:
-    owed = session.exec(select(PendingDeletion)).all()
+    now = utcnow()
+    owed = [deletion for deletion in session.exec(select(PendingDeletion)).all() if is_due(deletion, now)]
     for name in sorted({deletion.storage_backend for deletion in owed}):
         batch = [deletion for deletion in owed if deletion.storage_backend == name]
         result.deletions_retried += len(batch)

@@ -6,14 +6,15 @@ import logging
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from nexus_core.errors import MediaInUse, NexusError
+from nexus_core.errors import MediaInUse
 from nexus_core.media import duplicates, paths, renditions
 from nexus_core.media.library import load_item, pages_using
 from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, PendingDeletion
 from nexus_core.policies import Action, Actor, authorize
+from nexus_core.webhooks import events
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def delete_item(
     item = load_item(session, actor=actor, item_id=item_id)
     owed = forget_item(session, actor=actor, item=item, force=force)
     session.commit()
+    events.media_deleted(session, project_id=item.project_id, item_ids=[item.id])
     delete_pending_files(session, owed, storage or storage_named(item.storage_backend))
 
 
@@ -45,6 +47,8 @@ def forget_item(session: Session, *, actor: Actor, item: MediaItem, force: bool)
     if not force:
         _refuse_if_in_use(session, item)
     owed = [PendingDeletion(path=path, storage_backend=item.storage_backend) for path in stored_paths(item)]
+    owed += _earlier_versions_owed(session, item)
+    duplicates.lock_pairs(session, item.project_id)
     partners = duplicates.partners_of(session, item.id)
     session.delete(item)
     session.add_all(owed)
@@ -64,6 +68,22 @@ def _refuse_if_in_use(session: Session, item: MediaItem) -> None:
         )
 
 
+def _earlier_versions_owed(session: Session, item: MediaItem) -> list[PendingDeletion]:
+    """The files of the item's earlier versions still kept for their grace period: due now, as the item goes."""
+    if item.version == 1:
+        return []
+    prefix = f"{item.project_id}/{item.id}"
+    waiting = session.exec(
+        select(PendingDeletion).where(
+            col(PendingDeletion.path).startswith(prefix, autoescape=True),
+            PendingDeletion.storage_backend == item.storage_backend,
+        )
+    ).all()
+    for deletion in waiting:
+        deletion.due_at = None
+    return list(waiting)
+
+
 def recorded_paths(item: MediaItem) -> tuple[str, ...]:
     """The original and every rendition the item records, in every format."""
     made = (rendition.path for rendition in renditions.made(item.renditions))
@@ -71,29 +91,28 @@ def recorded_paths(item: MediaItem) -> tuple[str, ...]:
 
 
 def stored_paths(item: MediaItem) -> list[str]:
-    """The original and every rendition path the item may have in any format, recorded or not yet
-    recorded (a job may be storing one right now)."""
+    """The original and every rendition path the item's current version may have in any format,
+    recorded or not yet recorded (a job may be storing one right now)."""
     possible = [
-        paths.generate_path(item.project_id, item.id, mime_type, name)
-        for name in renditions.NAMES
+        paths.generate_path(item.project_id, item.id, mime_type, name, version=item.version)
+        for name in renditions.FILE_NAMES
         for mime_type in dict.fromkeys([item.mime_type, *renditions.MODERN_FORMATS.values()])
     ]
     return list(dict.fromkeys([*recorded_paths(item), *possible]))
 
 
 def delete_pending_files(session: Session, deletions: Iterable[PendingDeletion], storage: Storage) -> int:
-    """Try each owed deletion; drop the record when it succeeds. Returns how many remain."""
-    remaining = 0
-    for deletion in deletions:
-        try:
-            storage.delete(deletion.path)
-        except NexusError as error:
-            logger.warning("Could not delete %s: %s (kept for the sweep)", deletion.path, error)
-            deletion.attempts += 1
-            deletion.last_error = str(error)[:1000]
-            session.add(deletion)
-            remaining += 1
-        else:
+    """Delete the owed files (in batches where the backend can); drop the record of each one gone, keep
+    the others for the sweep with why. Returns how many remain."""
+    owed = list(deletions)
+    failed = storage.delete_many(list(dict.fromkeys(deletion.path for deletion in owed)))
+    for deletion in owed:
+        if (error := failed.get(deletion.path)) is None:
             session.delete(deletion)
+            continue
+        logger.warning("Could not delete %s: %s (kept for the sweep)", deletion.path, error)
+        deletion.attempts += 1
+        deletion.last_error = str(error)[:1000]
+        session.add(deletion)
     session.commit()
-    return remaining
+    return sum(deletion.path in failed for deletion in owed)

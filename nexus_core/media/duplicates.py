@@ -52,7 +52,7 @@ def record_pairs(session: Session, item: MediaItem) -> None:
     The project's row is locked first (PostgreSQL; SQLite has one writer at a time anyway), so two
     jobs hashing look-alikes at once cannot each miss the other's hash.
     """
-    session.exec(select(Project.id).where(Project.id == item.project_id).with_for_update(key_share=True))
+    lock_pairs(session, item.project_id)
     before = partners_of(session, item.id)
     session.exec(
         delete(MediaSimilarity).where(
@@ -76,6 +76,17 @@ def record_pairs(session: Session, item: MediaItem) -> None:
     if rows:
         session.exec(insert(MediaSimilarity), params=rows)
     refresh_flags(session, {item.id, *before, *distances})
+
+
+def lock_pairs(session: Session, project_id: UUID) -> None:
+    """Take the project's duplicates lock before any item row: whatever changes pairs and flags takes
+    this first, so a job flagging look-alikes and an editor deleting one of them queue up instead of
+    each holding one item's row while waiting for the other's (a deadlock on PostgreSQL).
+
+    Changes already made to the session's items wait (no autoflush) until the lock is held.
+    """
+    with session.no_autoflush:
+        session.exec(select(Project.id).where(Project.id == project_id).with_for_update(key_share=True))
 
 
 def partners_of(session: Session, item_id: UUID) -> set[UUID]:

@@ -1,6 +1,6 @@
 """Perceptual hash of a picture: a 64-bit difference hash (dHash), so near duplicates are a few bits apart.
 
-The picture is shrunk on load, upright, its alpha flattened onto white, made grey and slightly blurred,
+The picture (upright: the processing job hashes the smallest picture it decoded) is reduced, its alpha flattened onto white, made grey and slightly blurred,
 then reduced to 9 × 8 pixels; each bit says whether a pixel is brighter than its right-hand neighbour.
 Re-encoding and resizing change a few bits, a crop of 5 % off one side usually at most a dozen (the blur,
 a third of a cell, keeps edges that a crop shifts from flipping bits); a different picture about half.
@@ -27,9 +27,9 @@ MIN_CLEAR_EACH_WAY = 8
 would hash to (nearly) all zeros and a plain gradient to all ones or zeros, matching every other one."""
 
 
-def difference_hash(data: bytes) -> int | None:
+def difference_hash(image: pyvips.Image) -> int | None:
     """The dHash as a signed 64-bit integer (it fits a BIGINT), or None for a picture without texture."""
-    steps = _steps(_grey_cells(data))
+    steps = _steps(_grey_cells(image))
     rises = sum(step > CLEAR_STEP for step in steps)
     falls = sum(step < -CLEAR_STEP for step in steps)
     if min(rises, falls) < MIN_CLEAR_EACH_WAY:
@@ -43,12 +43,10 @@ def hamming_distance(first: int, second: int) -> int:
     return ((first ^ second) & _UNSIGNED).bit_count()
 
 
-def _grey_cells(data: bytes) -> array[float]:
+def _grey_cells(image: pyvips.Image) -> array[float]:
     """The picture's brightness in 9 × 8 cells, row by row."""
     try:
-        image = pyvips.Image.thumbnail_buffer(
-            data, _COLUMNS * _OVERSAMPLE, height=_ROWS * _OVERSAMPLE, size="force"
-        )
+        image = image.thumbnail_image(_COLUMNS * _OVERSAMPLE, height=_ROWS * _OVERSAMPLE, size="force")
         if image.hasalpha():
             image = image.flatten(background=[255] * (image.bands - 1))
         grey = image.colourspace("b-w")[0].gaussblur(_BLUR_SIGMA).resize(1 / _OVERSAMPLE)

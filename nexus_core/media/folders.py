@@ -58,6 +58,22 @@ def create_folder(session: Session, *, actor: Actor, name: str, parent_id: UUID 
     return FolderView.of(folder)
 
 
+def folder_named(session: Session, *, actor: Actor, name: str, parent_id: UUID | None = None) -> FolderView:
+    """The folder of this name (ignoring case) directly inside `parent_id` (None: the root), made if
+    there is none: how an import mirrors a directory tree without making a folder twice."""
+    authorize(actor, Action.EDIT_MEDIA)
+    key = sibling_key(parent_id, clean_name(name))
+    query = select(Folder).where(Folder.project_id == actor.project_id, Folder.sibling_key == key)
+    if (existing := session.exec(query).first()) is not None:
+        return FolderView.of(existing)
+    try:
+        return create_folder(session, actor=actor, name=name, parent_id=parent_id)
+    except Conflict:  # someone made it meanwhile
+        if (existing := session.exec(query).first()) is not None:
+            return FolderView.of(existing)
+        raise
+
+
 def rename_folder(session: Session, *, actor: Actor, folder_id: UUID, name: str) -> FolderView:
     authorize(actor, Action.EDIT_MEDIA)
     folder = load_folder(session, actor=actor, folder_id=folder_id)

@@ -56,11 +56,11 @@ def _options(**options: Any) -> Mapping[str, Any]:
 
 # Lanczos keeps photographs crisp; Mitchell for PNG and GIF, which are mostly graphics, where Lanczos'
 # ringing draws halos around hard edges and costs bytes. Metadata is dropped except the colour profile.
-# WebP and AVIF are also every raster's modern renditions (README, "Modern formats": measured choices):
-# WebP quality 78 and AVIF quality 60 at effort 4 score the SSIM of JPEG quality 82 on photo-like
-# pictures at about a fifth of its bytes for AVIF and a quarter for WebP; effort 4 takes AVIF a few
-# hundred ms per 800 px variant, fine in the second job. An AVIF original is re-encoded well above the
-# variants' quality, as the original is what people download, at effort 2 as the upload waits for it.
+# WebP and AVIF are also every raster's modern renditions, at settings chosen by measurement (README,
+# "Modern formats"; `python -m bench.variants` checks them): on photo-like pictures WebP quality 80 and
+# AVIF quality 54 score the SSIM of JPEG quality 82 at about 60 % and 47 % of its bytes; AVIF effort 2
+# takes an eighth of effort 4's time for files 8–10 % larger. An AVIF original is re-encoded well above
+# the variants' quality, as the original is what people download.
 FORMATS: tuple[ImageFormat, ...] = (
     ImageFormat(
         JPEG,
@@ -90,7 +90,7 @@ FORMATS: tuple[ImageFormat, ...] = (
         ("webp",),
         "webpload",
         animated=True,
-        encoder=Encoder(".webp", _options(Q=78, effort=4, keep="icc"), "lanczos3"),
+        encoder=Encoder(".webp", _options(Q=80, effort=4, keep="icc"), "lanczos3"),
     ),
     ImageFormat(
         AVIF,
@@ -100,7 +100,7 @@ FORMATS: tuple[ImageFormat, ...] = (
         brands=frozenset({b"avif", b"avis"}),
         encoder=Encoder(
             ".avif",
-            _options(compression="av1", Q=60, effort=4, keep="icc"),
+            _options(compression="av1", Q=54, effort=2, keep="icc"),
             "lanczos3",
             original_options=_options(compression="av1", Q=80, effort=2, keep="icc"),
         ),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
+from nexus_core.webhooks.messages import Message
+
 
 class JobQueue(Protocol):
     def process(self, item_id: UUID) -> None:
@@ -16,6 +18,9 @@ class JobQueue(Protocol):
 
     def make_modern_renditions(self, item_id: UUID) -> None:
         """Queue the second job of a ready item (its variants in the modern formats)."""
+
+    def deliver_webhook(self, webhook_id: UUID, message: Message) -> None:
+        """Queue the first attempt at delivering one event to one webhook (the job queues the others)."""
 
 
 class NoQueue:
@@ -26,6 +31,9 @@ class NoQueue:
 
     def make_modern_renditions(self, item_id: UUID) -> None:
         self._refuse(item_id)
+
+    def deliver_webhook(self, webhook_id: UUID, message: Message) -> None:
+        self._refuse(webhook_id)
 
     @staticmethod
     def _refuse(item_id: UUID) -> None:
@@ -51,3 +59,8 @@ def request_processing(item_id: UUID) -> None:
 def request_modern_renditions(item_id: UUID) -> None:
     """Ask for a ready item's variants in the modern formats (NEXUS_MODERN_FORMATS) to be made."""
     _queue.make_modern_renditions(item_id)
+
+
+def request_webhook_delivery(webhook_id: UUID, message: Message) -> None:
+    """Ask for an event to be sent to a webhook; the caller never waits for the receiver."""
+    _queue.deliver_webhook(webhook_id, message)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from nexus_core.errors import NotFound
 from nexus_core.ids import parse_id
-from nexus_core.media import renditions
+from nexus_core.media import paths, renditions
 from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, MediaTag, Page, Role, Tag, User
 from nexus_core.policies import Action, Actor, authorize
@@ -131,6 +131,8 @@ def get_item_details(
     storage = storage or storage_named(item.storage_backend)
     uploader = session.get(User, item.uploaded_by_id) if item.uploaded_by_id else None
     ordered = sorted(item.variants.items(), key=lambda pair: renditions.WIDTHS.get(pair[0], 0))
+    if full := paths.full_picture(item.file_path, renditions.made(item.renditions)):
+        ordered.append((renditions.FULL, full.path))  # the edited picture, what `url` serves
     variants = []
     for name, path in ordered:
         stat = storage.stat(path)

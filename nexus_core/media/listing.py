@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -22,6 +22,7 @@ from nexus_core.errors import InvalidInput, InvalidParameter, NotFound
 from nexus_core.media import counting, duplicates, folders, formats, library, tags
 from nexus_core.media.folders import ROOT
 from nexus_core.models import MediaItem, MediaReference, MediaStatus, MediaTag, Tag
+from nexus_core.models.base import as_utc
 from nexus_core.policies import Action, Actor, authorize
 from nexus_core.read_models import MediaItemView
 from nexus_core.text import require_storable
@@ -156,7 +157,7 @@ def _moment(text: str) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("an ISO 8601 date or time, e.g. 2026-12-31 or 2026-12-31T23:00:00Z.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment)  # a time without an offset is UTC, as every stored time
 
 
 def _choice(kind: type[StrEnum]) -> Callable[[str], StrEnum]:

@@ -47,7 +47,8 @@ def strip_private_metadata(data: bytes, mime_type: str) -> bytes:
 
 def _strip_jpeg(data: bytes) -> bytes:
     kept = [data[:2]]
-    orientation = None
+    orientation: int | None = None
+    exif_seen = False  # the first EXIF block says the orientation, as decoders and browsers read it
     position = 2
     while position + 4 <= len(data) and data[position] == 0xFF:
         marker = data[position + 1]
@@ -56,8 +57,8 @@ def _strip_jpeg(data: bytes) -> bytes:
         length = struct.unpack(">H", data[position + 2 : position + 4])[0]
         segment = data[position : position + 2 + length]
         if marker in _JPEG_PRIVATE_MARKERS:
-            if marker == 0xE1 and segment[4:10] == b"Exif\0\0":
-                orientation = orientation or _exif_orientation(segment[10:])
+            if marker == 0xE1 and segment[4:10] == b"Exif\0\0" and not exif_seen:
+                orientation, exif_seen = _exif_orientation(segment[10:]), True
         else:
             kept.append(segment)
         position += 2 + length

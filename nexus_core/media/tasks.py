@@ -1,9 +1,11 @@
-"""The job queue: the Huey instance chosen by NEXUS_QUEUE_URL, the processing task, and `bind`, which
-start-up calls to make it the queue the use cases ask for jobs (nexus_core.media.jobs)."""
+"""The job queue: the Huey instance chosen by NEXUS_QUEUE_URL, the processing tasks, the webhook delivery
+task, and `bind`, which start-up calls to make it the queue the use cases ask for jobs
+(nexus_core.media.jobs)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,16 +15,21 @@ from uuid import UUID
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab, signals
 from huey.api import Task
-from huey.consumer import Consumer
+from huey.consumer import Consumer, Worker
 from sqlmodel import Session
 
 from nexus_core.config import get_settings
 from nexus_core.db import session_scope
-from nexus_core.media import delivery, jobs, processing, variants
+from nexus_core.media import delivery, head_start, jobs, processing, variants
+from nexus_core.webhooks import sending
+from nexus_core.webhooks.messages import Message
 
 logger = logging.getLogger(__name__)
 
 PROCESS_RETRIES = 3
+_job_queued = threading.Event()
+"""Set when this process queues a job, so that its embedded consumer starts it at once instead of at its
+next poll (up to a second away)."""
 
 
 def build_huey(queue_url: str) -> Huey:
@@ -66,14 +73,31 @@ def encode_modern_renditions(item_id: str) -> None:
         delivery.make_modern_renditions(session, item_id=item_id)
 
 
+@huey.task(retries=2, retry_delay=30)
+def deliver_webhook_event(webhook_id: str, event_id: str, event: str, body: str, attempt: int = 1) -> None:
+    """One attempt at delivering an event; a failed one queues the next after its pause (sending.py).
+    Huey's own retries are for this job failing (the database away), not the receiver."""
+    message = Message(event_id, event, body)
+    with session_scope() as session:
+        retry_in = sending.deliver(session, webhook_id=webhook_id, message=message, attempt=attempt)
+    if retry_in is not None:
+        deliver_webhook_event.schedule(args=(webhook_id, event_id, event, body, attempt + 1), delay=retry_in)
+
+
 class HueyJobs:
     """The queue port on Huey: a job asked for goes to NEXUS_QUEUE_URL's queue (or runs at once on memory://)."""
 
     def process(self, item_id: UUID) -> None:
         process_media_item(str(item_id))
+        _job_queued.set()
 
     def make_modern_renditions(self, item_id: UUID) -> None:
         encode_modern_renditions(str(item_id))
+        _job_queued.set()
+
+    def deliver_webhook(self, webhook_id: UUID, message: Message) -> None:
+        deliver_webhook_event(str(webhook_id), message.event_id, message.event, message.body)
+        _job_queued.set()
 
 
 def bind() -> None:
@@ -107,11 +131,32 @@ def _record_final_failure(signal: str, task: Task, exc: BaseException | None = N
         variants.mark_failed(session, item_id=task.args[0], reason=reason)
 
 
+class _WakingWorker(Worker):
+    """Between polls it waits for this process to queue a job, so an upload's job starts at once."""
+
+    delay: float
+
+    def sleep(self) -> None:
+        if _job_queued.wait(min(self.delay, self.max_delay)):
+            _job_queued.clear()
+            self.delay = self.default_delay
+        else:
+            self.delay = min(self.delay * self.backoff, self.max_delay)
+
+
 class EmbeddedConsumer(Consumer):
-    """A consumer that runs inside the web process and leaves signal handling to the web server."""
+    """A consumer that runs inside the web process, starts the jobs the process queues at once, and leaves
+    signal handling to the web server."""
+
+    worker_class = _WakingWorker
 
     def _set_signal_handlers(self) -> None:
         pass
+
+    def stop(self, graceful: bool = False) -> None:
+        self.stop_flag.set()
+        _job_queued.set()  # a worker waiting for a job sees the stop at once
+        super().stop(graceful)
 
 
 def consumer_options(**overrides: Any) -> dict[str, Any]:
@@ -120,7 +165,9 @@ def consumer_options(**overrides: Any) -> dict[str, Any]:
 
 
 def start_embedded_consumer() -> Consumer:
+    """Start this web process's own worker; its uploads get a head start (media.head_start)."""
     requeue_lost_jobs()
     consumer = EmbeddedConsumer(huey, **consumer_options())
     consumer.start()
+    head_start.enable()
     return consumer

@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException
 
 from nexus_core.config import DEFAULT_MAX_IMAGE_FRAMES, MEGABYTE
 from nexus_core.errors import ImageError, InvalidInput, UnsupportedMediaType, UploadTooLarge
-from nexus_core.media import formats, gif, processing, svg
+from nexus_core.media import formats, gif, pixels, svg
 from nexus_core.media.formats import AVIF, GIF, JPEG, PNG, SVG, WEBP
 
 MAX_FILENAME_LENGTH = 255
@@ -74,7 +74,7 @@ def validate_upload(
     elif not _COMPLETENESS_CHECKS[mime_type](data):
         raise ImageError(f"{label} is damaged or incomplete.")
     try:
-        info = processing.probe(data, max_pixels=max_pixels, max_frames=max_frames)
+        info = pixels.probe(data, max_pixels=max_pixels, max_frames=max_frames)
     except ImageError as error:
         raise ImageError(f"{label}: {error}") from error
     safe_name = sanitize_filename(filename, mime_type)
@@ -201,8 +201,10 @@ def _jpeg_is_complete(data: bytes) -> bool:
             return True
         else:
             segment_end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
-            if marker == 0xDA:
-                return data.find(b"\xff\xd9", segment_end) != -1
+            if (
+                marker == 0xDA
+            ):  # searched from the end: scans are full of 0xFF bytes that slow a forward search
+                return data.rfind(b"\xff\xd9", segment_end) != -1
             position = segment_end
     return False
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from uuid import UUID
 
 from sqlmodel import Session, col, select
@@ -13,12 +14,25 @@ from sqlmodel import Session, col, select
 from nexus_core import projects
 from nexus_core.config import Settings, get_settings
 from nexus_core.errors import ImageError, InvalidInput, NexusError, NotFound
-from nexus_core.media import delivery, duplicates, fingerprint, formats, jobs, paths, processing, renditions
+from nexus_core.media import (
+    delivery,
+    duplicates,
+    formats,
+    head_start,
+    jobs,
+    paths,
+    processing,
+    renditions,
+    versions,
+)
 from nexus_core.media.backends import Backends, Progress, silent
+from nexus_core.media.edits import edits_of
 from nexus_core.media.library import as_item_id
 from nexus_core.media.storage import Storage, storage_named
 from nexus_core.models import MediaItem, MediaStatus
 from nexus_core.models.base import utcnow
+from nexus_core.webhooks import events
+from nexus_core.webhooks.messages import WebhookEvent
 
 MISSING_ORIGINAL = "The original file is missing from storage"
 
@@ -31,70 +45,111 @@ def process_item(
     settings: Settings | None = None,
     queue_modern: bool = True,
 ) -> MediaItem | None:
-    """Make the variants of one item in its own format and its placeholder, then mark it ready and (with
+    """Make the renditions of the item's current version in its own format (its variants and aspect
+    renditions, from the original and its edits) and its placeholder, then mark it ready and (with
     `queue_modern`) queue the second job for its modern formats; safe to run twice, a no-op for a
     deleted item. A bad image ends as status error with its reason; storage failures propagate so the
-    queue retries.
+    queue retries. Webhooks hear `media.ready` when an item becomes ready: the first time, and when a
+    new version (an edit or a replaced file) is ready; not when it is made again, by a retry or
+    `nexus media regenerate`.
+
+    Files are stored under the version's paths, so a job that finds the item moved on to a newer
+    version when it is done (an edit or a replacement meanwhile) has overwritten nothing of that
+    version's, and stops without recording anything: the newer version's own job follows.
     """
     settings = settings or get_settings()
-    item = session.get(MediaItem, as_item_id(item_id))
+    item = session.get(MediaItem, as_item_id(item_id), populate_existing=True)
     if item is None:
+        head_start.forget(as_item_id(item_id))
         return None
+    version, item_edits = item.version, edits_of(item)
+    started = head_start.take(item.id, version)
     storage = storage or storage_named(item.storage_backend, settings)
+    becomes_ready = item.status != MediaStatus.READY
     set_status(session, item, MediaStatus.PROCESSING)
-    data = storage.read_bytes(item.file_path)
-    # Items uploaded before SHA-256s were recorded have none: processing them again fills it in.
-    sha256 = item.sha256 or hashlib.sha256(data).hexdigest()
+    work: Callable[[], processing.ProcessedImage]
+    if started is not None and item.sha256 and item_edits.is_original:
+        original = partial(_from_original, storage, item, settings)
+        sha256, work = item.sha256, partial(_result_or_again, started, original)
+    else:
+        data = storage.read_bytes(item.file_path)
+        # Items uploaded before SHA-256s were recorded have none: processing them again fills it in.
+        sha256 = item.sha256 or hashlib.sha256(data).hexdigest()
+        work = partial(head_start.process, data, item.mime_type, settings, item_edits)
     try:
-        result = processing.generate_variants(
-            data,
-            item.mime_type,
-            max_pixels=settings.max_image_pixels,
-            max_frames=settings.max_image_frames,
-            with_placeholder=True,
-        )
-        perceptual_hash = _perceptual_hash(item.mime_type, data, result)
+        result = work()
     except ImageError as error:
-        _record_fingerprint(session, item, sha256, None)
-        set_status(session, item, MediaStatus.ERROR, error=str(error))
-        return item
+        current = versions.claim(session, item.id, version=version)
+        if current is not None:
+            _record_fingerprint(session, current, sha256, None)
+            set_status(session, current, MediaStatus.ERROR, error=str(error))
+        return current
     variants, made = {}, []
     for variant in result.variants:
-        path = paths.generate_path(item.project_id, item.id, item.mime_type, variant.name)
+        path = paths.generate_path(item.project_id, item.id, item.mime_type, variant.name, version=version)
         storage.store(path, variant.data, content_type=item.mime_type)
-        variants[variant.name] = path
+        if variant.name in renditions.WIDTHS:
+            variants[variant.name] = path
         made.append(renditions.made_from(variant, path))
-    if session.get(MediaItem, item.id, populate_existing=True) is None:
-        for path in variants.values():  # deleted while we worked: leave no orphan behind
-            storage.delete(path)
+    current = versions.claim(session, item.id, version=version)
+    if current is None:  # deleted, or a newer version came meanwhile (whose own job follows)
+        versions.discard_unrecorded(session, storage, (rendition.path for rendition in made))
         return None
-    for stale in set(item.variants.values()) - set(variants.values()):
-        storage.delete(stale)
+    _record(session, current, result, made, variants, sha256, storage)
+    if becomes_ready:
+        events.media_changed(session, WebhookEvent.MEDIA_READY, [current])
+    if queue_modern and delivery.needs_job(current, settings):
+        jobs.request_modern_renditions(current.id)
+    return current
+
+
+def _from_original(storage: Storage, item: MediaItem, settings: Settings) -> processing.ProcessedImage:
+    return head_start.process(storage.read_bytes(item.file_path), item.mime_type, settings)
+
+
+def _result_or_again(
+    started: head_start.Result, again: Callable[[], processing.ProcessedImage]
+) -> processing.ProcessedImage:
+    """The head start's renditions; where it failed, made again from the stored original, which decides
+    (an early start decoded the file as uploaded, before its private metadata was removed)."""
+    try:
+        return started.result()
+    except ImageError:
+        return again()
+
+
+def _record(
+    session: Session,
+    item: MediaItem,
+    result: processing.ProcessedImage,
+    made: list[renditions.MadeRendition],
+    variants: dict[str, str],
+    sha256: str,
+    storage: Storage,
+) -> None:
+    """Record what the job made for the item's current version; its own-format files no longer made go
+    now (an earlier version's stay owed until their grace period ends)."""
+    same_version = versions.of_version(renditions.made(item.renditions), item.version)
+    own = {rendition.path for rendition in same_version if rendition.mime_type == item.mime_type}
+    for stale in (own | set(item.variants.values())) - {rendition.path for rendition in made}:
+        if versions.version_of(stale) == item.version:
+            storage.delete(stale)
     item.variants = variants
-    # Modern renditions stay listed until the second job replaces them (or deletes those no longer wanted).
+    # Modern renditions of this version stay listed until the second job replaces them (or deletes those
+    # no longer wanted); an earlier version's are dropped with its own-format ones, never mixed in.
     item.renditions = [rendition.as_json() for rendition in (*made, *delivery.modern_made(item))]
     item.width, item.height, item.frames = result.width, result.height, result.frames
+    item.original_width = result.original_width or result.width
+    item.original_height = result.original_height or result.height
     item.placeholder = result.placeholder.as_json() if result.placeholder else None
-    _record_fingerprint(session, item, sha256, perceptual_hash)
+    _record_fingerprint(session, item, sha256, result.perceptual_hash)
     set_status(session, item, MediaStatus.READY)
-    if queue_modern and delivery.needs_job(item, settings):
-        jobs.request_modern_renditions(item.id)
-    return item
 
 
 def _record_fingerprint(session: Session, item: MediaItem, sha256: str, perceptual_hash: int | None) -> None:
     """Set the item's hashes and replace its pairs with the items it looks like (committed with its status)."""
     item.sha256, item.perceptual_hash = sha256, perceptual_hash
     duplicates.record_pairs(session, item)
-
-
-def _perceptual_hash(mime_type: str, original: bytes, result: processing.ProcessedImage) -> int | None:
-    """Hashed from the smallest variant, which is upright and small to decode; the original only when
-    it is itself that small (no variant narrower). A drawing (SVG) has none."""
-    if mime_type == formats.SVG:
-        return None
-    smallest = min(result.variants, key=lambda variant: variant.width, default=None)
-    return fingerprint.difference_hash(smallest.data if smallest else original)
 
 
 def claim_stuck_items(session: Session, *, older_than: timedelta) -> list[UUID]:

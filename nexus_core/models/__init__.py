@@ -5,6 +5,7 @@ from nexus_core.models.content import MediaReference, Page, PageStatus
 from nexus_core.models.media import MediaItem, MediaSimilarity, MediaStatus, PendingDeletion
 from nexus_core.models.organisation import Folder, MediaTag, Tag
 from nexus_core.models.projects import Membership, Project, Role
+from nexus_core.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiKey",
@@ -22,4 +23,6 @@ __all__ = [
     "Role",
     "Tag",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -61,7 +61,11 @@ class MediaItem(SQLModel, table=True):
     mime_type: str = Field(max_length=64)
     file_size: int = Field(sa_type=sa.BigInteger)
     width: int | None = None
+    """Pixels of the picture as edited (crop, then rotation): what its renditions show."""
     height: int | None = None
+    original_width: int | None = None
+    """Pixels of the original, upright (its EXIF orientation applied): what `crop` is measured in."""
+    original_height: int | None = None
     alt_text: str = Field(default="", max_length=1000)
     variants: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     renditions: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
@@ -80,6 +84,17 @@ class MediaItem(SQLModel, table=True):
     has_duplicates: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     """It has a pair in media_similarities: kept by duplicates.py, so that "duplicates only" reads
     a small partial index instead of probing the pairs for every item of a large library."""
+    focal_point: dict[str, float] | None = Field(default=None, sa_type=sa.JSON)
+    """`{"x", "y"}`, fractions of the upright original; None: the centre (edits.FocalPoint)."""
+    crop: dict[str, int] | None = Field(default=None, sa_type=sa.JSON)
+    """`{"left", "top", "width", "height"}` in pixels of the upright original; None: all of it."""
+    rotate: int = Field(default=0, sa_type=sa.SmallInteger, sa_column_kwargs={"server_default": "0"})
+    """Degrees clockwise, after the crop: 0, 90, 180 or 270."""
+    flip_horizontal: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    flip_vertical: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    """Mirrored after the rotation: left to right, top to bottom."""
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """Raised by every edit and replacement; part of every rendition's path after the first."""
     status: MediaStatus = Field(default=MediaStatus.PENDING, sa_type=sa.String(16), index=True)
     error: str | None = Field(default=None, max_length=1000)
     inserted_at: datetime = timestamp_field()
@@ -87,7 +102,8 @@ class MediaItem(SQLModel, table=True):
 
 
 class PendingDeletion(SQLModel, table=True):
-    """A stored file whose item is gone but whose deletion has not succeeded yet (swept later)."""
+    """A stored file owed deletion: its item is gone and deleting it failed, or it belongs to an earlier
+    version of its item and waits for its grace period (`due_at`); the sweep deletes it."""
 
     __tablename__ = "pending_deletions"
 
@@ -96,6 +112,9 @@ class PendingDeletion(SQLModel, table=True):
     storage_backend: str = Field(max_length=16)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=1000)
+    due_at: datetime | None = timestamp_field(nullable=True)
+    """Not before then: a file of an item's earlier version, kept for NEXUS_OLD_VERSION_GRACE so pages and
+    caches holding its URL keep working; None: due at once."""
     inserted_at: datetime = timestamp_field()
 
 

@@ -1,4 +1,5 @@
-"""The detail panel of one media item: preview, facts, alt text that saves itself, URLs, delete."""
+"""The detail panel of one media item: preview, Edit and Replace file, facts, alt text that saves itself,
+URLs, delete."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.clipboard import copy_media_url
 from nexus_ui.components.confirm import confirm
+from nexus_ui.components.edit_view import edit_item
 from nexus_ui.components.focus import focus_selector
 from nexus_ui.components.media_grid import OPEN_ATTRIBUTE, preview_url
+from nexus_ui.components.replace_file import replace_file
 from nexus_ui.components.tag_input import tag_input
 from nexus_ui.format import dimensions, human_date, human_size
 from nexus_ui.session import ProjectContext
@@ -118,6 +121,7 @@ class MediaDetailPanel:
             ui.label(item.filename).classes("text-lg font-medium break-all").props(
                 "data-testid=detail-filename"
             )
+            self._actions(item, details.viewer_role)
             if item.error:
                 ui.label(item.error).classes("text-sm text-negative").props("data-testid=detail-error")
             self._facts(details)
@@ -126,6 +130,32 @@ class MediaDetailPanel:
             self._urls(item.file_path, item.file_size, details.variants)
             self._used_in(details.used_in)
             self._delete(item.id, item.filename, details.viewer_role)
+
+    def _actions(self, item: MediaItemView, role: Role) -> None:
+        """Edit (a processed still picture) and Replace file, for those who may change media."""
+        if not can(role, Action.EDIT_MEDIA):
+            return
+        reason = editing.why_not_editable(item.mime_type, item.frames)
+        if reason is None and not item.original_width:
+            reason = "It can be edited once it is processed."
+        with ui.row().classes("w-full gap-2 -mt-1"):
+            edit = ui.button("Edit", icon="crop_rotate", on_click=lambda: self._edit(item))
+            edit.props("unelevated no-caps color=primary data-testid=detail-edit")
+            edit.set_enabled(reason is None)
+            replace = ui.button("Replace file", icon="upload_file", on_click=lambda: self._replace(item))
+            replace.props("outline no-caps data-testid=detail-replace")
+        if reason:
+            ui.label(reason).classes("text-xs text-slate-600 -mt-2").props("data-testid=edit-denied")
+
+    async def _edit(self, item: MediaItemView) -> None:
+        if await edit_item(self._context, item):
+            await self._on_changed()
+        await self.open(item.id, focus_on="detail-edit")
+
+    async def _replace(self, item: MediaItemView) -> None:
+        if await replace_file(self._context, item):
+            await self._on_changed()
+            await self.open(item.id, focus_on="detail-replace")
 
     def _facts(self, details: library.ItemDetails) -> None:
         item = details.item

@@ -23,11 +23,26 @@ export default {
                data-testid="tool-link" aria-label="Link" @mousedown.prevent @click="editLink"><q-tooltip>Link</q-tooltip></q-btn>
         <q-btn flat dense size="sm" icon="image" data-testid="tool-image" aria-label="Insert an image from the media library" @mousedown.prevent @click="pickImage">
           <q-tooltip>Insert an image from the media library</q-tooltip></q-btn>
+        <q-btn flat dense size="sm" icon="edit_note" data-testid="tool-image-alt" :disable="!selectedImage()"
+               aria-label="Alt text of the selected image for this page" @mousedown.prevent @click="openAlt">
+          <q-tooltip>Alt text of the selected image for this page</q-tooltip></q-btn>
         <q-separator vertical class="q-mx-xs" />
         <q-btn flat dense size="sm" icon="undo" data-testid="tool-undo" aria-label="Undo" @click="editor && editor.chain().focus().undo().run()"><q-tooltip>Undo</q-tooltip></q-btn>
         <q-btn flat dense size="sm" icon="redo" data-testid="tool-redo" aria-label="Redo" @click="editor && editor.chain().focus().redo().run()"><q-tooltip>Redo</q-tooltip></q-btn>
       </div>
       <div ref="content" class="nexus-editor-content"></div>
+      <q-dialog v-model="alt.open">
+        <q-card class="q-pa-md" style="width: 420px; max-width: 90vw" role="dialog" aria-labelledby="nexus-alt-title">
+          <div id="nexus-alt-title" class="text-subtitle1 q-mb-sm">Alt text for this page</div>
+          <q-input v-model="alt.text" autofocus outlined dense label="Alt text for this page"
+                   :placeholder="alt.placeholder" hint="Empty: the image's own alt text, kept up to date"
+                   data-testid="image-alt-input" @keydown.enter.prevent="applyAlt" />
+          <q-card-actions align="right" class="q-px-none">
+            <q-btn flat no-caps label="Cancel" data-testid="image-alt-cancel" v-close-popup />
+            <q-btn unelevated no-caps color="primary" label="Apply" data-testid="image-alt-apply" @click="applyAlt" />
+          </q-card-actions>
+        </q-card>
+      </q-dialog>
     </div>
   `,
   props: {
@@ -37,9 +52,10 @@ export default {
     upload_url: String,
     accept: String,
     label: String,
+    item_alts: Object,
   },
   data() {
-    return { tools: TOOLS, revision: 0, pickPosition: null };
+    return { tools: TOOLS, revision: 0, pickPosition: null, alt: { open: false, text: "", placeholder: "" } };
   },
   mounted() {
     this.editor = createEditor(this.$refs.content, {
@@ -48,6 +64,7 @@ export default {
       placeholder: this.placeholder,
       accept: this.accept,
       label: this.label,
+      itemAlt: (mediaId) => (this.item_alts || {})[mediaId] || "",
       onUpdate: (json) => this.emitSoon(json),
       onPickImage: (position) => this.pickImage(position),
       onFiles: (placeholders) => {
@@ -79,6 +96,22 @@ export default {
       if (url === null) return;
       const chain = this.editor.chain().focus().extendMarkRange("link");
       (url.trim() ? chain.setLink({ href: url.trim() }) : chain.unsetLink()).run();
+    },
+    selectedImage() {
+      this.revision;
+      const node = this.editor?.state.selection.node;
+      return node && node.type.name === "image" && node.attrs.mediaId ? node : null;
+    },
+    // The alt text of the selected library image for this page; empty means the item's own (its placeholder).
+    openAlt() {
+      const node = this.selectedImage();
+      if (!node) return;
+      const own = (this.item_alts || {})[node.attrs.mediaId];
+      this.alt = { open: true, text: node.attrs.alt || "", placeholder: own || "The image has no alt text" };
+    },
+    applyAlt() {
+      this.editor.chain().focus().updateAttributes("image", { alt: this.alt.text.trim() }).run();
+      this.alt.open = false;
     },
     pickImage(position) {
       this.pickPosition = typeof position === "number" ? position : this.editor.state.selection.from;

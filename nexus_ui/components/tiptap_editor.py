@@ -38,6 +38,7 @@ class TiptapEditor(
         on_pick_image: Callable[[], Awaitable[ImageAttributes | None]],
         on_upload: UploadHandler,
         label: str,
+        item_alts: dict[str, str],
         placeholder: str = "Write something, or type / for commands…",
         editable: bool = True,
     ) -> None:
@@ -45,6 +46,7 @@ class TiptapEditor(
         self._props["placeholder"] = placeholder
         self._props["label"] = label
         self._props["editable"] = editable
+        self._props["item_alts"] = dict(item_alts)  # by media id: the placeholder of an image's alt override
         self._props["accept"] = formats.ACCEPT  # which dropped or pasted files are sent at all
         self._on_pick_image = on_pick_image
         self._on_upload = on_upload
@@ -79,6 +81,11 @@ class TiptapEditor(
         ui.notify(
             event.args.get("detail", "The upload failed."), type="negative", multi_line=True, timeout=8000
         )
+
+    def know_item_alt(self, media_id: str, alt_text: str) -> None:
+        """An image just put in: its item's alt text, shown where this page's own alt text is empty."""
+        self._props["item_alts"] = {**self._props["item_alts"], media_id: alt_text}
+        self.update()
 
     def set_document(self, document: dict[str, Any]) -> None:
         """Replace the content without echoing it back as a change."""

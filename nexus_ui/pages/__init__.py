@@ -13,6 +13,7 @@ from nexus_ui.pages import (
     page_editor,
     pages_list,
     projects,
+    webhooks,
 )
 
 
@@ -23,6 +24,7 @@ def register() -> None:
     ui.page("/admin/{slug}/media", title="Media · Nexus Media")(media_library.media_library_page)
     ui.page("/admin/{slug}/members", title="Members · Nexus Media")(members.members_page)
     ui.page("/admin/{slug}/api-keys", title="API keys · Nexus Media")(api_keys.api_keys_page)
+    ui.page("/admin/{slug}/webhooks", title="Webhooks · Nexus Media")(webhooks.webhooks_page)
     ui.page("/admin/{slug}/pages", title="Pages · Nexus Media")(pages_list.pages_list_page)
     ui.page("/admin/{slug}/pages/{page_id}", title="Edit page · Nexus Media")(page_editor.page_editor_page)
     app.exception_handler(404)(not_found.not_found)

@@ -16,7 +16,7 @@ from nexus_core.errors import NotFound
 from nexus_core.media.upload import SpooledUpload
 from nexus_core.models import PageStatus
 from nexus_core.policies import Action, can
-from nexus_core.read_models import PageView
+from nexus_core.read_models import MediaItemView, PageForEditing
 from nexus_ui.calls import FAILED, Failure, call
 from nexus_ui.components.heading import heading
 from nexus_ui.components.image_field import ImageField
@@ -41,15 +41,16 @@ window.addEventListener('beforeunload', (event) => {
 class PageEditor:
     """Keeps the edited values; saves on demand and by itself a moment after the last change."""
 
-    def __init__(self, context: ProjectContext, page: PageView) -> None:
+    def __init__(self, context: ProjectContext, editing: PageForEditing) -> None:
         self.context = context
-        self.page = page
-        self.template = get_template(page.template)
+        self.page = editing.page
+        self.images = editing.images
+        self.template = get_template(self.page.template)
         self.editable = can(context.role_at_open, Action.EDIT_PAGES)
         self.values: dict[str, Any] = {
-            "title": page.title,
-            "slug": page.slug,
-            "template_data": dict(page.template_data),
+            "title": self.page.title,
+            "slug": self.page.slug,
+            "template_data": dict(self.page.template_data),
         }
         self.revision = 0
         self.saved_revision = 0
@@ -105,13 +106,16 @@ class PageEditor:
                 slug.props["prefix"] = f"/p/{self.context.project.slug}/"
                 self._tag(slug, "field-slug")
             elif field.type is FieldType.IMAGE:
+                value = self.values["template_data"].get(field.key, "")
                 ImageField(
                     self.context,
                     key=field.key,
                     label=field.label,
-                    value=self.values["template_data"].get(field.key, ""),
+                    value=value,
+                    image=self.images.get(value["media_id"]) if isinstance(value, dict) else None,
                     editable=self.editable,
                     on_change=partial(self._change_data, field.key),
+                    aspect=field.aspect,
                 )
             elif field.type is FieldType.TEXTAREA:
                 area = ui.textarea(
@@ -126,6 +130,7 @@ class PageEditor:
                     TiptapEditor(
                         label=field.label,
                         value=self.page.body_json,
+                        item_alts={media_id: image.alt_text for media_id, image in self.images.items()},
                         on_change=lambda _event: self._touch(),
                         on_pick_image=self._pick_image,
                         on_upload=self._upload_image,
@@ -227,12 +232,18 @@ class PageEditor:
 
     async def _pick_image(self) -> ImageAttributes | None:
         item = await MediaPicker(self.context).pick()
-        return pages.image_node_attributes(item) if item else None
+        return self._placed(item) if item else None
 
     async def _upload_image(self, filename: str, data: SpooledUpload) -> ImageAttributes | Failure:
         with self.body:  # called by the editor's upload route: speak to this page's client
             item = await upload_one(self.context, filename, data)
-        return FAILED if item is FAILED else pages.image_node_attributes(item)
+        return FAILED if item is FAILED else self._placed(item)
+
+    def _placed(self, item: MediaItemView) -> ImageAttributes:
+        """The image node for a chosen item; the editor learns the item's alt text (the override's placeholder)."""
+        attributes = pages.image_node_attributes(item)
+        self.body.know_item_alt(str(item.id), item.alt_text)
+        return attributes
 
 
 async def page_editor_page(slug: str, page_id: str) -> RedirectResponse | None:
@@ -240,11 +251,12 @@ async def page_editor_page(slug: str, page_id: str) -> RedirectResponse | None:
     if isinstance(context, RedirectResponse):
         return context
     try:
-        page = await call(context, pages.get_page, page_id=page_id, expect=(NotFound,))
+        editing = await call(context, pages.page_for_editing, page_id=page_id, expect=(NotFound,))
     except NotFound:
         raise HTTPException(status_code=404) from None
-    if page is FAILED:
+    if editing is FAILED:
         raise HTTPException(status_code=503)
-    with project_frame(context, active="pages", title=page.title, parent=("Pages", f"/admin/{slug}/pages")):
-        PageEditor(context, page)
+    title = editing.page.title
+    with project_frame(context, active="pages", title=title, parent=("Pages", f"/admin/{slug}/pages")):
+        PageEditor(context, editing)
     return None

@@ -4,6 +4,7 @@ from sqlmodel import Session, select
 from nexus_core import accounts, projects
 from nexus_core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from nexus_core.models import ApiKey, Role
+from nexus_core.models.base import as_utc, utcnow
 from tests.factories import PASSWORD, admin_of, make_member, make_project, make_user
 
 
@@ -148,3 +149,24 @@ def test_authenticate_is_throttled_even_with_the_right_password(session: Session
             accounts.authenticate(session, email="dana@example.com", password=PASSWORD, client="9.9.9.9")
     finally:
         login_throttle.succeeded(email="dana@example.com", client="9.9.9.9")
+
+
+def test_api_key_use_is_recorded_to_the_minute(session: Session) -> None:
+    """A script polling the API does not write the key's row on every request."""
+    actor = admin_of(session, make_project(session))
+    issued = accounts.issue_api_key(
+        session, project_id=actor.project_id, user_id=actor.user_id, name="poller"
+    )
+    accounts.actor_for_api_token(session, issued.token)
+    key = session.exec(select(ApiKey)).one()
+    first_use = key.last_used_at
+    accounts.actor_for_api_token(session, issued.token)
+    session.refresh(key)
+    assert key.last_used_at == first_use
+    key.last_used_at = utcnow() - accounts.LAST_USED_PRECISION
+    session.add(key)
+    session.commit()
+    accounts.actor_for_api_token(session, issued.token)
+    session.refresh(key)
+    assert key.last_used_at is not None and first_use is not None
+    assert as_utc(key.last_used_at) > as_utc(first_use)

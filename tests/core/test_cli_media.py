@@ -49,7 +49,7 @@ def test_check_exits_0_when_clean_and_1_with_a_summary_of_problems(
     backend = stored.backend
     clean = nexus("check")
     assert clean.returncode == 0, clean.stderr
-    assert f"Checked 1 items and 2 files ({backend})." in clean.stdout
+    assert f"Checked 1 items and 4 files ({backend})." in clean.stdout  # and a thumb, 16x9_thumb and _medium
     assert "No problems found." in clean.stdout
 
     stored.delete(item.variants["thumb"])
@@ -73,8 +73,8 @@ def test_check_reports_renditions_a_new_setting_asks_for_and_regenerate_makes_th
     found = nexus("check", NEXUS_MODERN_FORMATS="webp,avif")
     assert found.returncode == 1
     assert (
-        f"Items without renditions NEXUS_MODERN_FORMATS asks for: 1\n  {item.id}: thumb.avif, thumb.webp"
-        in found.stdout
+        f"Items without renditions NEXUS_MODERN_FORMATS asks for: 1\n  {item.id}: 16x9_medium.avif, "
+        "16x9_medium.webp, 16x9_thumb.avif, 16x9_thumb.webp, thumb.avif, thumb.webp" in found.stdout
     )
     assert (
         "Missing renditions are made by `nexus media sweep --apply` (queued) or `nexus media regenerate`."
@@ -140,7 +140,7 @@ def test_migrate_storage_to_s3_then_switch_and_delete_the_source(
     }
     moved = nexus("migrate-storage", "--to", "s3", **s3)
     assert moved.returncode == 0, moved.stderr
-    assert f"[1/1] copied {item.id} (2 copied, 0 already there)" in moved.stdout
+    assert f"[1/1] copied {item.id} (4 copied, 0 already there)" in moved.stdout
     assert "The app still serves files from local" in moved.stdout
     assert "set NEXUS_STORAGE_BACKEND=s3" in moved.stdout
     assert (media_dir / item.file_path).exists()
@@ -151,7 +151,7 @@ def test_migrate_storage_to_s3_then_switch_and_delete_the_source(
 
     switched = nexus("migrate-storage", "--to", "s3", "--delete-source", NEXUS_STORAGE_BACKEND="s3", **s3)
     assert switched.returncode == 0, switched.stderr
-    assert "Deleted 2 source files." in switched.stdout
+    assert "Deleted 4 source files." in switched.stdout
     assert not (media_dir / item.file_path).exists()
     assert nexus("check", NEXUS_STORAGE_BACKEND="s3", **s3).returncode == 0
 
@@ -163,3 +163,19 @@ def test_migrate_storage_without_a_bucket_is_one_line(session: Session, admin: A
     assert result.returncode == 1
     assert result.stderr.startswith("Error: Set NEXUS_S3_BUCKET")
     assert "Traceback" not in result.stderr
+
+
+def test_check_lists_an_earlier_versions_files_as_kept_and_exits_0(session: Session, admin: Actor) -> None:
+    from nexus_core.media import editing
+    from nexus_core.media.edits import EditChanges
+
+    item = upload(session, admin)
+    first_thumb = item.variants["thumb"]
+    editing.update_item(
+        session, actor=admin, item_id=item.id, changes=editing.ItemChanges(edits=EditChanges(rotate=90))
+    )
+    checked = nexus("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Files of earlier versions, kept for NEXUS_OLD_VERSION_GRACE" in checked.stdout
+    assert f": {first_thumb} until " in checked.stdout
+    assert "No problems found." in checked.stdout

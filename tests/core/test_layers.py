@@ -180,11 +180,16 @@ def test_no_import_cycles_in_the_core() -> None:
     ("library", "allowed"),
     [
         ("boto3", {"nexus_core.media.storage.s3"}),
-        # Image processing, the perceptual hash, placeholders (colour, ThumbHash, LQIP), and the demo's drawing of sample photos.
+        # Webhook deliveries: the URL as it is sent, and the request to the address that was checked.
+        ("httpx", {"nexus_core.webhooks.receivers", "nexus_core.webhooks.sending"}),
+        # Image processing (its pieces, and the framing of edited pictures and aspect renditions), the
+        # perceptual hash, placeholders (colour, ThumbHash, LQIP), and the demo's drawing of sample photos.
         (
             "pyvips",
             {
                 "nexus_core.media.processing",
+                "nexus_core.media.pixels",
+                "nexus_core.media.framing",
                 "nexus_core.media.fingerprint",
                 "nexus_core.media.placeholders",
                 "nexus_core.demo_images",

@@ -16,11 +16,6 @@ def role_of(session: Session, project: Project, actor: Actor) -> Role | None:
     return None if membership is None else Role(membership.role)
 
 
-@pytest.fixture
-def project(session: Session) -> Project:
-    return make_project(session)
-
-
 @pytest.mark.parametrize("role", list(Role))
 def test_every_member_sees_the_member_list(session: Session, project: Project, role: Role) -> None:
     member = make_member(session, project, role)

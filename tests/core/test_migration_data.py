@@ -27,6 +27,8 @@ class Migration:
     new_tables: tuple[str, ...]
     new_item_columns: tuple[str, ...] = ()
     """Columns it adds to media_items, NULL on the rows that were there."""
+    filled_item_columns: tuple[tuple[str, object], ...] = ()
+    """Columns it adds to media_items with what the rows that were there get."""
 
 
 MIGRATIONS = [
@@ -34,7 +36,24 @@ MIGRATIONS = [
     Migration("0003", "0004", ("media_similarities",)),
     Migration("0004", "0005", ()),
     Migration("0005", "0006", (), ("renditions", "placeholder", "frames")),
+    Migration("0006", "0007", ("webhooks", "webhook_deliveries")),
+    Migration(
+        "0007",
+        "0008",
+        (),
+        ("focal_point", "crop"),
+        (
+            ("original_width", 800),
+            ("original_height", 600),
+            ("rotate", 0),
+            ("flip_horizontal", False),
+            ("flip_vertical", False),
+            ("version", 1),
+        ),
+    ),
+    Migration("0008", "0009", ()),
 ]
+HEAD = MIGRATIONS[-1].revision
 
 
 def postgres_url() -> str | None:
@@ -55,8 +74,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def seed(engine: sa.Engine, revision: str) -> dict[str, list[dict]]:
-    """A user with a project, an item and a page using it, and from 0003 on a folder and a tag holding
-    it: a row in every table of `revision`, written with that revision's tables."""
+    """A user with a project, an item and a page using it, from 0003 on a folder and a tag holding it,
+    and from 0007 on a webhook with a delivery: a row in every table of `revision`, written with that
+    revision's tables."""
     tables = sa.MetaData()
     tables.reflect(engine)
     user, project, item, page, folder, tag = uuid4(), uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
@@ -144,6 +164,34 @@ def seed(engine: sa.Engine, revision: str) -> dict[str, list[dict]]:
         rows["media_tags"] = [{"media_item_id": item, "tag_id": tag}]
     if revision >= "0004":
         rows["media_similarities"] = [{"item_id": item, "other_id": item, "distance": 0}]
+    if revision >= "0007":
+        webhook = uuid4()
+        rows["webhooks"] = [
+            {
+                "id": webhook,
+                "project_id": project,
+                "url": "https://hooks.example.com/nexus",
+                "events": ["media.created", "page.published"],
+                "secret": "whsec_old",
+                "enabled": False,
+                "consecutive_failures": 5,
+                "inserted_at": NOW,
+                "updated_at": NOW,
+            }
+        ]
+        rows["webhook_deliveries"] = [
+            {
+                "id": uuid4(),
+                "webhook_id": webhook,
+                "event_id": uuid4(),
+                "event": "media.created",
+                "attempt": 5,
+                "sent_at": NOW,
+                "status_code": 500,
+                "duration_ms": 12,
+                "error": "The receiver answered 500 Internal Server Error.",
+            }
+        ]
     ordered = [name for name in (table.name for table in tables.sorted_tables) if name in rows]
     assert set(ordered) == set(tables.tables) - {"alembic_version"}, "a row in every table"
     rows = {name: rows[name] for name in ordered}
@@ -193,6 +241,11 @@ def test_the_migration_keeps_data_down_and_up(database_url: str, migration: Migr
                     sa.text(f"SELECT {', '.join(migration.new_item_columns)} FROM media_items")
                 ).one()
             assert set(added) == {None}
+        if migration.filled_item_columns:
+            names = [name for name, _ in migration.filled_item_columns]
+            with engine.connect() as connection:
+                filled = connection.execute(sa.text(f"SELECT {', '.join(names)} FROM media_items")).one()
+            assert list(filled) == [value for _, value in migration.filled_item_columns]
         command.downgrade(config, migration.previous)
         assert_kept(engine, rows)
         assert not set(migration.new_tables) & set(sa.inspect(engine).get_table_names())
@@ -200,3 +253,104 @@ def test_the_migration_keeps_data_down_and_up(database_url: str, migration: Migr
         assert_kept(engine, rows)
     finally:
         engine.dispose()
+
+
+def test_the_newest_schema_keeps_a_row_in_every_table(database_url: str) -> None:
+    """The seed the next migration's test starts from covers every table of the newest revision."""
+    command.upgrade(alembic_config(database_url), HEAD)
+    engine = sa.create_engine(database_url)
+    try:
+        assert_kept(engine, seed(engine, HEAD))
+    finally:
+        engine.dispose()
+
+
+def test_going_back_before_edits_gives_an_edited_item_its_originals_size(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.upgrade(config, "0007")
+    engine = sa.create_engine(database_url)
+    try:
+        rows = seed(engine, "0007")
+        command.upgrade(config, "0008")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "UPDATE media_items SET width = 300, height = 400, rotate = 90, version = 3, crop = :crop"
+                ),
+                {"crop": '{"left": 0, "top": 0, "width": 400, "height": 300}'},
+            )
+            connection.execute(sa.text("UPDATE pending_deletions SET due_at = :due"), {"due": NOW})
+        command.downgrade(config, "0007")
+        assert_kept(engine, rows)  # width and height are the original's again
+    finally:
+        engine.dispose()
+
+
+def test_pages_saved_with_media_urls_get_item_references_and_get_them_back(database_url: str) -> None:
+    """Image fields and rich-text images (nested ones too) name their items; a rich-text image's alt text
+    stays its own only where it differs from the item's; going back writes the URLs again."""
+    config = alembic_config(database_url)
+    command.upgrade(config, "0008")
+    engine = sa.create_engine(database_url)
+    try:
+        rows = seed(engine, "0008")
+        item, page = rows["media_items"][0], rows["pages"][0]
+        gone_id = uuid4()
+        url, gone = f"/media/{item['file_path']}", f"/media/{item['project_id']}/{gone_id}-v2_large.jpg"
+
+        def image(src: str, alt: str) -> dict:
+            return {"type": "image", "attrs": {"src": src, "alt": alt, "mediaId": None, "title": None}}
+
+        def body(*images: dict) -> dict:
+            return {
+                "type": "doc",
+                "content": [images[0], {"type": "blockquote", "content": list(images[1:])}],
+            }
+
+        before = {
+            "template_data": {"hero_image": url, "summary": "Piers"},
+            "body_json": body(image(url, "The pier"), image(url, "Our pier"), image(gone, "Gone")),
+        }
+        write_page(engine, page["id"], before)
+        command.upgrade(config, "0009")
+        reference = {"media_id": str(item["id"]), "alt": ""}
+        assert read_page(engine, page["id"]) == {
+            "template_data": {"hero_image": reference, "summary": "Piers"},
+            "body_json": body(
+                {"type": "image", "attrs": {"mediaId": str(item["id"]), "alt": ""}},
+                {"type": "image", "attrs": {"mediaId": str(item["id"]), "alt": "Our pier"}},
+                {"type": "image", "attrs": {"mediaId": str(gone_id), "alt": "Gone"}},
+            ),
+        }
+        command.downgrade(config, "0008")
+        back = body(
+            {"type": "image", "attrs": {"src": url, "alt": "The pier", "mediaId": str(item["id"])}},
+            {"type": "image", "attrs": {"src": url, "alt": "Our pier", "mediaId": str(item["id"])}},
+        )
+        back["content"][1]["content"] = back["content"][1]["content"][:1]  # the deleted item's usage is gone
+        assert read_page(engine, page["id"]) == {"template_data": before["template_data"], "body_json": back}
+        command.upgrade(config, "0009")
+        assert read_page(engine, page["id"])["template_data"]["hero_image"] == reference
+    finally:
+        engine.dispose()
+
+
+def write_page(engine: sa.Engine, page_id: UUID, values: dict) -> None:
+    with engine.begin() as connection:
+        connection.execute(PAGES.update().where(PAGES.c.id == page_id).values(**values))
+
+
+def read_page(engine: sa.Engine, page_id: UUID) -> dict:
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.select(PAGES.c.template_data, PAGES.c.body_json).where(PAGES.c.id == page_id)
+        ).one()
+    return dict(row._mapping)
+
+
+PAGES = sa.table(
+    "pages",
+    sa.column("id", sa.Uuid()),
+    sa.column("template_data", sa.JSON()),
+    sa.column("body_json", sa.JSON()),
+)

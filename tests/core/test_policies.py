@@ -14,6 +14,7 @@ EXPECTED = {
     Action.DELETE_MEDIA: {Role.ADMIN},
     Action.MANAGE_MEMBERS: {Role.ADMIN},
     Action.MANAGE_API_KEYS: {Role.ADMIN},
+    Action.MANAGE_WEBHOOKS: {Role.ADMIN},
 }
 
 

@@ -15,6 +15,13 @@ def violations(page: Page, *, impacts: tuple[str, ...] = BLOCKING) -> list[str]:
     """One line per rule broken with one of `impacts`, naming the first offending elements."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
+    # Colours are read as painted: a notification fading in has half its contrast, so wait for every
+    # transition that ends (spinners never do) to end, as a reader would see the screen.
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime))
+            .map((animation) => animation.finished.catch(() => null)))"""
+    )
     found: list[dict[str, Any]] = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(
             (v) => ({id: v.id, impact: v.impact, help: v.help,

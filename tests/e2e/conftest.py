@@ -100,6 +100,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     environment = child_environment(
         NEXUS_HOME=str(home),
         NEXUS_DATABASE_URL=os.environ.get("NEXUS_TEST_DATABASE_URL") or f"sqlite:///{home / 'nexus.db'}",
+        NEXUS_WEBHOOK_ALLOW_PRIVATE="true",  # test_webhooks.py's receiver listens on loopback
     )
     for name in NOT_INHERITED:
         environment.pop(name, None)

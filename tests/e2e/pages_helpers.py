@@ -7,12 +7,15 @@ these add the pages list, the editor, the media picker and the published page.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import Project
-from tests.e2e.library import file_transfer, wait_until_connected
+from tests.e2e.library import file_transfer, wait_until_connected, wait_until_ready
 
 ITEM_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # An image that has finished loading and decoded to real pixels (a broken one has naturalWidth 0).
@@ -36,6 +39,20 @@ class LibraryImage:
     def field_url(self) -> str:
         """What an image field and an inserted image show: `large` when the original is wider."""
         return self.url("large" if self.width > 1600 else "")
+
+    @property
+    def hero_url(self) -> str:
+        """What the 16:9 hero field shows: the widest 16:9 rendition (the 16:9 box's own width at most)."""
+        return self.url("16x9_large")
+
+
+def library_image(page: Page, item_id: str, filename: str, alt_text: str, width: int) -> LibraryImage:
+    """The image as the open library shows it once processed (its thumbnail's URL names the project)."""
+    tile = wait_until_ready(page, item_id)
+    source = tile.locator("img").get_attribute("src") or ""
+    match = re.fullmatch(rf"/media/({ITEM_ID})/{item_id}_thumb\.jpg", source)
+    assert match, source
+    return LibraryImage(item_id, match.group(1), filename, alt_text, width)
 
 
 def pages_list_path(project: Project) -> str:
@@ -101,6 +118,14 @@ def drop_on_editor(
     for event in ("dragenter", "dragover", "drop"):
         content.dispatch_event(event, {"dataTransfer": transfer, **point})
     transfer.dispose()
+
+
+def wait_for(page: Page, condition: Callable[[], Any], what: str, timeout: float = 10) -> None:
+    """Let Playwright deliver its events (route and dialog handlers run then) until `condition()`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        page.wait_for_timeout(50)
 
 
 def wait_until_loaded(image: Locator) -> int:

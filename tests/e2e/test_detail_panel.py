@@ -125,7 +125,7 @@ def test_delete_removes_the_tile_and_the_files(
         assert page.request.get(url).status == 200
     project_id = urls[0].split("/")[2]
     stored = list((server.media_dir / project_id).glob(f"{photo.item_id}*"))
-    assert len(stored) == 4, stored
+    assert len(stored) == 7, stored  # those four and the 16:9 renditions (thumb, medium, large)
 
     page.get_by_test_id("delete").click()
     confirm = page.get_by_test_id("confirm-delete")

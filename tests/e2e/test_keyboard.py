@@ -15,6 +15,7 @@ from tests.e2e.library import (
     clipboard_text,
     screenshot,
     tiles,
+    wait_for_library,
     wait_until_connected,
 )
 from tests.e2e.organise import folder_node, shown_folder
@@ -61,7 +62,8 @@ def test_the_main_flow_by_keyboard_alone(
     page.keyboard.type(team.password)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(re.escape(project.library) + "$"))
-    wait_until_connected(page)
+    wait_for_library(page)  # drawn whole: a later redraw would take the focus from Choose files
+    expect(page.get_by_test_id("empty-library")).to_be_visible()
 
     choose_files = page.get_by_test_id("choose-files")
     tab_to(page, choose_files)
@@ -154,6 +156,7 @@ def test_organising_by_keyboard_alone(
     expect(shown_folder(page)).to_have_text("Trips")
     expect(page.get_by_test_id("folder-name-input")).to_have_count(0)
     expect(folder_node(page, "Trips")).to_be_focused()
+    expect(page.get_by_test_id("empty-library")).to_contain_text("No images in this folder yet.")
 
     files = []
     for name in ("rope.jpg", "net.jpg"):

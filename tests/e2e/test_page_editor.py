@@ -5,7 +5,6 @@ and deleting an image that a page uses."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +33,11 @@ from tests.e2e.pages_helpers import (
     choose_in_picker,
     create_page,
     drop_on_editor,
+    library_image,
     open_editor,
     pages_list_path,
     save_state,
+    wait_for,
     wait_for_editor,
     wait_until_loaded,
 )
@@ -73,15 +74,6 @@ def set_alt_text(page: Page, item_id: str, alt_text: str) -> None:
     expect(page.get_by_test_id("detail-filename")).to_have_count(0)
 
 
-def library_image(page: Page, item_id: str, filename: str, alt_text: str, width: int) -> LibraryImage:
-    """The image as the library shows it once processed (its thumbnail's URL names the project)."""
-    tile = wait_until_ready(page, item_id)
-    source = tile.locator("img").get_attribute("src") or ""
-    match = re.fullmatch(rf"/media/({ITEM_ID})/{item_id}_thumb\.jpg", source)
-    assert match, source
-    return LibraryImage(item_id, match.group(1), filename, alt_text, width)
-
-
 @pytest.fixture(scope="module")
 def gallery(
     browser: Browser,
@@ -110,14 +102,6 @@ def gallery(
     yield Gallery(project=project, **found)
 
 
-def wait_for(page: Page, condition: Callable[[], Any], what: str, timeout: float = 10) -> None:
-    """Let Playwright deliver its events (route and dialog handlers run then) until `condition()`."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        page.wait_for_timeout(50)
-
-
 def body_images(page: Page) -> list[dict[str, str | None]]:
     return (
         body(page)
@@ -141,8 +125,8 @@ def test_hero_image_select_change_and_remove(
 
     select.click()
     choose_in_picker(page, gallery.harbour)
-    expect(preview).to_have_attribute("src", gallery.harbour.field_url)
-    assert gallery.harbour.field_url.endswith("_large.jpg")
+    # The hero field is 16:9: it shows the item's 16:9 crop, as the published page will.
+    expect(preview).to_have_attribute("src", gallery.harbour.hero_url)
     assert wait_until_loaded(preview) == 1600
     expect(select).to_have_count(0)
     expect(save_state(page)).to_have_text(re.compile(rf"{UNSAVED}|Saving…|{SAVED}"))
@@ -154,15 +138,14 @@ def test_hero_image_select_change_and_remove(
     expect(remove).to_be_visible()
     change.click()
     choose_in_picker(page, gallery.lighthouse)
-    expect(preview).to_have_attribute("src", gallery.lighthouse.field_url)
-    assert gallery.lighthouse.field_url == gallery.lighthouse.url()  # small: the original
-    assert wait_until_loaded(preview) == 1200
+    expect(preview).to_have_attribute("src", gallery.lighthouse.hero_url)
+    assert wait_until_loaded(preview) == 1200  # its 16:9 box: 1200 × 675
 
     page.get_by_test_id("save-page").click()
     expect(save_state(page)).to_have_text(SAVED)
     page.reload()
     wait_for_editor(page)
-    expect(preview).to_have_attribute("src", gallery.lighthouse.field_url)
+    expect(preview).to_have_attribute("src", gallery.lighthouse.hero_url)
 
     remove.click()
     expect(preview).to_have_count(0)
@@ -244,7 +227,7 @@ def test_a_dropped_svg_is_cleaned_and_the_author_told(
     assert b"script" not in served.body() and b"onload" not in served.body()
 
 
-def test_toolbar_and_slash_command_insert_library_images_with_their_alt_text(
+def test_toolbar_and_slash_command_insert_library_images(
     page: Page, team: Team, gallery: Gallery, sign_in: Callable[..., None]
 ) -> None:
     sign_in(team.editor)
@@ -256,6 +239,7 @@ def test_toolbar_and_slash_command_insert_library_images_with_their_alt_text(
     choose_in_picker(page, gallery.harbour)
     harbour = body(page).locator(f'img[data-media-id="{gallery.harbour.item_id}"]')
     expect(harbour).to_have_attribute("src", gallery.harbour.field_url)
+    # No alt text for this page: the item's own, read out in the editor too (and followed when it changes).
     expect(harbour).to_have_attribute("alt", gallery.harbour.alt_text)
 
     body(page).locator("p").last.click()  # the empty line under the image
@@ -290,6 +274,53 @@ def test_toolbar_and_slash_command_insert_library_images_with_their_alt_text(
             "mediaId": gallery.lighthouse.item_id,
         },
     ]
+    expect(body(page).locator("img[data-item-alt]")).to_have_count(2)  # saved without an alt of their own
+
+
+def test_alt_text_for_this_page_in_the_hero_field_and_on_a_body_image_shows_on_the_published_page(
+    page: Page,
+    team: Team,
+    gallery: Gallery,
+    sign_in: Callable[..., None],
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    sign_in(team.editor)
+    create_page(page, gallery.project, "Boats and lights")
+    page.get_by_test_id("select-hero_image").click()
+    choose_in_picker(page, gallery.harbour)
+    hero_alt = page.get_by_test_id("image-field-hero_image").get_by_label("Alt text for this page")
+    expect(hero_alt).to_have_attribute("placeholder", gallery.harbour.alt_text)  # empty: the item's own
+    hero_alt.fill("Red and blue boats tied up in the harbour")
+
+    body(page).click()
+    page.get_by_test_id("tool-image").click()
+    choose_in_picker(page, gallery.lighthouse)
+    alt_button = page.get_by_test_id("tool-image-alt")
+    expect(alt_button).to_be_disabled()  # the cursor is under the image, not on it
+    body(page).locator(f'img[data-media-id="{gallery.lighthouse.item_id}"]').click()
+    expect(alt_button).to_be_enabled()
+    alt_button.click()
+    dialog = page.get_by_role("dialog")
+    image_alt = dialog.get_by_role("textbox", name="Alt text for this page")
+    expect(image_alt).to_be_focused()
+    expect(image_alt).to_have_attribute("placeholder", gallery.lighthouse.alt_text)
+    page.keyboard.type("The lighthouse, seen from the beach")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    lighthouse = body(page).locator(f'img[data-media-id="{gallery.lighthouse.item_id}"]')
+    expect(lighthouse).to_have_attribute("alt", "The lighthouse, seen from the beach")
+
+    page.get_by_test_id("save-page").click()
+    expect(save_state(page)).to_have_text(SAVED)
+    page.get_by_test_id("publish-page").click()
+    expect(page.get_by_test_id("page-status")).to_have_text("Published")
+    reader = new_context().new_page()
+    reader.goto(page.get_by_test_id("view-page").get_attribute("href") or "")
+    hero = reader.locator('section[data-field="hero_image"] img')
+    expect(hero).to_have_attribute("alt", "Red and blue boats tied up in the harbour")
+    in_body = reader.locator('section[data-field="body"] img')
+    expect(in_body).to_have_attribute("alt", "The lighthouse, seen from the beach")
+    expect(in_body).to_have_attribute("data-media-id", gallery.lighthouse.item_id)
 
 
 def test_typing_on_after_inserting_an_image_keeps_it(
@@ -341,7 +372,7 @@ def test_save_autosave_publish_and_the_public_page(
     expect(save_state(page)).to_have_text(SAVED)
     page.reload()
     wait_for_editor(page)
-    expect(page.get_by_test_id("image-field-preview")).to_have_attribute("src", gallery.harbour.field_url)
+    expect(page.get_by_test_id("image-field-preview")).to_have_attribute("src", gallery.harbour.hero_url)
     expect(page.get_by_test_id("field-summary")).to_have_value(summary)
     expect(body(page).locator("img")).to_have_count(2)
     for image in body(page).locator("img").all():
@@ -384,8 +415,10 @@ def test_save_autosave_publish_and_the_public_page(
     in_body = reader.locator('section[data-field="body"] img')
     expect(hero).to_have_count(1)
     expect(in_body).to_have_count(2)
+    hero_16x9 = gallery.harbour.field_url.replace("_large.", "_16x9_large.")
     expected = [
-        (hero, gallery.harbour.field_url, gallery.harbour.alt_text, ("2400", "1600")),
+        # The template's hero is 16:9: its renditions are cropped to that aspect (1600 × 900 of 2400 × 1600).
+        (hero, hero_16x9, gallery.harbour.alt_text, ("1600", "900")),
         (in_body.nth(0), gallery.dunes.field_url, gallery.dunes.alt_text, ("2000", "1250")),
         (in_body.nth(1), None, "The empty quay at dusk", ("1200", "800")),
     ]

@@ -4,6 +4,7 @@ behind a hover; screenshots of each screen are kept for a person to look at."""
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,9 +29,15 @@ LAPTOP = {"width": 1280, "height": 800}
 
 
 def box(locator: Locator) -> dict[str, float]:
-    found = locator.bounding_box()
-    assert found is not None, f"{locator} is not on screen"
-    return found
+    """Where `locator` is drawn, once it is: the page may still be rendering it, and NiceGUI draws a
+    template slot (the upload area's header) anew each time its element renders in the first moments."""
+    deadline = time.monotonic() + 10
+    while True:
+        expect(locator).to_be_visible()
+        found = locator.bounding_box()
+        if found is not None:
+            return found
+        assert time.monotonic() < deadline, f"{locator} is not on screen"
 
 
 def overlap(first: Locator, second: Locator) -> bool:

@@ -223,12 +223,14 @@ def test_folders_tags_list_and_bulk_dialogs_run_no_payload(
     watch.assert_nothing_ran("the tags to add")
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")
-    for name in hostile.folders[:6]:
+    for name, item in list(zip(hostile.folders, hostile.items, strict=True))[:6]:
         page.get_by_test_id("folder-node").filter(has_text=name.split("\n")[0]).first.click()
         expect(page.get_by_test_id("folder-path").locator("[aria-current=location]")).to_have_text(name)
-        expect(page.get_by_test_id("media-row")).to_have_count(1)
-        page.get_by_test_id("media-row").get_by_role("button").last.click()
-        expect(page.get_by_test_id("detail-filename")).to_be_visible()
+        row = page.get_by_test_id("media-row")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(item.filename)  # this folder's row, not the last folder's
+        row.get_by_role("button").last.click()
+        expect(page.get_by_test_id("detail-filename")).to_have_text(item.filename)
         watch.assert_nothing_ran(f"folder {name!r}, its path, its image's tags")
         page.keyboard.press("Escape")
     for payload in text_payloads("http://127.0.0.1:9/")[:8]:

@@ -7,9 +7,22 @@ import { Placeholder } from "@tiptap/extensions";
 import Suggestion from "@tiptap/suggestion";
 
 const MediaImage = Image.extend({
+  addOptions() {
+    return { ...this.parent?.(), itemAlt: () => "" };
+  },
   addAttributes() {
     return {
       ...this.parent?.(),
+      // A library image's empty alt means its item's own alt text: stored empty (so the page follows the
+      // item's), shown and read out in the editor as the item's, and marked so that copying keeps it empty.
+      alt: {
+        default: null,
+        parseHTML: (element) => (element.hasAttribute("data-item-alt") ? null : element.getAttribute("alt")),
+        renderHTML: (attributes) =>
+          attributes.alt || !attributes.mediaId
+            ? { alt: attributes.alt }
+            : { alt: this.options.itemAlt(attributes.mediaId), "data-item-alt": "" },
+      },
       mediaId: {
         default: null,
         parseHTML: (element) => element.getAttribute("data-media-id"),
@@ -166,7 +179,7 @@ export function finishUpload(editor, uploadId, attributes) {
   editor.view.dispatch(transaction);
 }
 
-export function createEditor(element, { content, editable, placeholder, accept, label, onUpdate, onPickImage, onFiles }) {
+export function createEditor(element, { content, editable, placeholder, accept, label, itemAlt, onUpdate, onPickImage, onFiles }) {
   const hooks = { onPickImage };
   const handleFiles = (files, position) => {
     const placeholders = insertPlaceholders(editor, files, position);
@@ -178,7 +191,7 @@ export function createEditor(element, { content, editable, placeholder, accept, 
     content,
     extensions: [
       StarterKit.configure({ heading: { levels: [2, 3, 4] }, link: { openOnClick: false, autolink: true } }),
-      MediaImage.configure({ inline: false, allowBase64: false }),
+      MediaImage.configure({ inline: false, allowBase64: false, itemAlt }),
       Placeholder.configure({ placeholder }),
       slashCommands(hooks),
     ],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from nexus_core.errors import InvalidPath, NotFound
+from nexus_core.errors import InvalidPath, NotFound, StorageError
 
 MAX_PATH_LENGTH = 512
 _SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}")
@@ -108,6 +108,8 @@ class Storage(Protocol):
 
     def delete(self, path: str) -> None: ...
 
+    def delete_many(self, paths: Sequence[str]) -> dict[str, StorageError]: ...
+
     def exists(self, path: str) -> bool: ...
 
     def iter_paths(self) -> Iterator[str]: ...
@@ -183,6 +185,12 @@ class BaseStorage:
         """Remove a file; a missing one is not an error."""
         self._delete(validate_path(path))
 
+    def delete_many(self, paths: Sequence[str]) -> dict[str, StorageError]:
+        """Remove files, missing ones included, in as few requests as the backend allows (an item has
+        a score of possible files; deleting a hundred items must not take thousands of round trips).
+        Returns the paths that could not be deleted, with why; the others are gone."""
+        return self._delete_many([validate_path(path) for path in paths])
+
     def exists(self, path: str) -> bool:
         return self._exists(validate_path(path))
 
@@ -214,6 +222,15 @@ class BaseStorage:
 
     def _delete(self, path: str) -> None:
         raise NotImplementedError
+
+    def _delete_many(self, paths: Sequence[str]) -> dict[str, StorageError]:
+        failed = {}
+        for path in paths:
+            try:
+                self._delete(path)
+            except StorageError as error:
+                failed[path] = error
+        return failed
 
     def _exists(self, path: str) -> bool:
         raise NotImplementedError

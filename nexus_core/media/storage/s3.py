@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 import boto3
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 _MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+DELETE_BATCH = 1000  # the most keys one DeleteObjects request takes
 _SHA256_METADATA = "sha256"
 
 
@@ -168,6 +169,27 @@ class S3Storage(BaseStorage):
             if not _is_missing(error):
                 self._fail("DeleteObject", key, error)
 
+    def _delete_many(self, paths: Sequence[str]) -> dict[str, StorageError]:
+        """DeleteObjects, a thousand keys a request (S3's limit); a missing key counts as deleted."""
+        failed: dict[str, StorageError] = {}
+        by_key = {self.key(path): path for path in paths}
+        keys = list(by_key)
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = keys[start : start + DELETE_BATCH]
+            try:
+                answer = self._client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True}
+                )
+            except (BotoCoreError, ClientError) as error:
+                failed |= {by_key[key]: self._error("DeleteObjects", key, error) for key in batch}
+                continue
+            for refused in answer.get("Errors", []):
+                if refused.get("Code") not in _MISSING_CODES and (key := refused.get("Key", "")) in by_key:
+                    failed[by_key[key]] = self._refusal(
+                        "DeleteObjects", key, refused.get("Code"), refused.get("Message")
+                    )
+        return failed
+
     def _exists(self, path: str) -> bool:
         return self._stat(path, False) is not None
 
@@ -184,12 +206,19 @@ class S3Storage(BaseStorage):
             self._fail("ListObjectsV2", self.key(""), error)
 
     def _fail(self, operation: str, key: str, error: BotoCoreError | ClientError) -> NoReturn:
+        raise self._error(operation, key, error) from error
+
+    def _error(self, operation: str, key: str, error: BotoCoreError | ClientError) -> StorageError:
         if isinstance(error, ClientError):
             details = error.response.get("Error", {})
-            reason = f"{details.get('Code', 'error')}: {details.get('Message') or 'no message'}"
-        else:
-            reason = str(error)
-        raise StorageError(f"S3 {operation} of {key!r} in bucket {self.bucket!r} failed: {reason}") from error
+            return self._refusal(operation, key, details.get("Code"), details.get("Message"))
+        return StorageError(f"S3 {operation} of {key!r} in bucket {self.bucket!r} failed: {error}")
+
+    def _refusal(self, operation: str, key: str, code: str | None, message: str | None) -> StorageError:
+        return StorageError(
+            f"S3 {operation} of {key!r} in bucket {self.bucket!r} failed: "
+            f"{code or 'error'}: {message or 'no message'}"
+        )
 
 
 def create_client(*, region: str | None = None, endpoint_url: str | None = None) -> S3Client:

@@ -18,15 +18,6 @@ PUBLIC_URL = "http://nexus.test"
 
 
 @pytest.fixture
-def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """Set NEXUS_* variables for one test; the settings are read again before and after."""
-    get_settings.cache_clear()
-    yield monkeypatch
-    monkeypatch.undo()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
 def client(settings_env: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The API as served at NEXUS_PUBLIC_URL."""
     settings_env.setenv("NEXUS_PUBLIC_URL", PUBLIC_URL)

@@ -27,6 +27,11 @@ FOLDERS = "/api/v1/folders"
 FOLDER = "/api/v1/folders/{folder_id}"
 TAGS = "/api/v1/tags"
 OPERATIONS = "/api/v1/operations"
+WEBHOOKS = "/api/v1/webhooks"
+WEBHOOK = "/api/v1/webhooks/{webhook_id}"
+PING = "/api/v1/webhooks/{webhook_id}/ping"
+DELIVERIES = "/api/v1/webhooks/{webhook_id}/deliveries"
+FILE = "/api/v1/media_items/{item_id}/file"
 ATOMIC = 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"'
 MISSING_ID = "0190f0f0-0000-7000-8000-000000000000"
 
@@ -51,6 +56,12 @@ class Setting:
     def patch(self, who: str = "admin", alt_text: object = "Harbour", **data) -> httpx.Response:
         document = {"data": {"type": "media_items", "attributes": {"alt_text": alt_text}} | data}
         return self.send("PATCH", self.url, who, json=document)
+
+    def replace(
+        self, who: str = "admin", data: bytes | None = None, name: str = "new.png", **kwargs
+    ) -> httpx.Response:
+        files = {"file": (name, images.png(14, 14) if data is None else data, "image/png")}
+        return self.send("PUT", f"{self.url}/file", who, files=files, **kwargs)
 
     def new_folder(
         self, who: str = "admin", name: str = "Harbour", parent: str | None = None
@@ -107,6 +118,26 @@ class Setting:
         checked(upload(self.client, self.team, data=data, name="first.png"), 201)
         return upload(self.client, self.team, data=data, name="again.png")
 
+    def new_webhook(
+        self, who: str = "admin", url: object = "https://hooks.example.invalid/nexus", **more
+    ) -> httpx.Response:
+        document = {
+            "data": {"type": "webhooks", "attributes": {"url": url, "events": ["media.created"]} | more}
+        }
+        return self.send("POST", WEBHOOKS, who, json=document, headers={"Content-Type": JSONAPI})
+
+    def webhook_url(self, tail: str = "") -> str:
+        return f"{WEBHOOKS}/{checked(self.new_webhook(), 201)['data']['id']}{tail}"
+
+    def change_webhook(self, who: str = "admin", **attributes) -> httpx.Response:
+        document = {"data": {"type": "webhooks", "attributes": attributes or {"enabled": False}}}
+        return self.send("PATCH", self.webhook_url(), who, json=document, headers={"Content-Type": JSONAPI})
+
+    def twenty_first_webhook(self) -> httpx.Response:
+        for number in range(20):
+            checked(self.new_webhook(url=f"https://hooks.example.invalid/{number}"), 201)
+        return self.new_webhook()
+
     def delete_item_used_by_a_page(self) -> httpx.Response:
         admin = accounts.actor_for_api_token(self.session, self.team.tokens["admin"] or "")
         page_using(self.session, admin, self.item_id)
@@ -147,6 +178,19 @@ PRODUCE: dict[tuple[str, str, int], Callable[[Setting], httpx.Response]] = {
     ("patch", ITEM, 413): lambda s: s.patch(alt_text="x" * (2 * MEGABYTE)),
     ("patch", ITEM, 422): lambda s: s.patch(alt_text=42),
     ("patch", ITEM, 503): lambda s: s.without_database(lambda: s.patch()),
+    ("put", FILE, 200): lambda s: s.replace("editor"),
+    ("put", FILE, 400): lambda s: s.replace(params={"duplicates": "allow"}),
+    ("put", FILE, 401): lambda s: s.replace("no key"),
+    ("put", FILE, 403): lambda s: s.replace("viewer"),
+    ("put", FILE, 404): lambda s: s.replace("non-member"),
+    ("put", FILE, 413): lambda s: (
+        s.env.setenv("NEXUS_MAX_UPLOAD_MB", "1"),
+        get_settings.cache_clear(),
+        s.replace(data=images.png(10, 10) + b"\0" * (2 * MEGABYTE)),
+    )[2],
+    ("put", FILE, 415): lambda s: s.replace(data=b"just text", name="notes.txt"),
+    ("put", FILE, 422): lambda s: s.send("PUT", f"{s.url}/file", data={"alt_text": "no file"}),
+    ("put", FILE, 503): lambda s: s.without_database(lambda: s.replace()),
     ("delete", ITEM, 204): lambda s: s.send("DELETE", s.url),
     ("delete", ITEM, 400): lambda s: s.send("DELETE", s.url, params={"force": "perhaps"}),
     ("delete", ITEM, 401): lambda s: s.send("DELETE", s.url, "no key"),
@@ -208,6 +252,79 @@ PRODUCE: dict[tuple[str, str, int], Callable[[Setting], httpx.Response]] = {
     ("get", TAGS, 400): lambda s: s.send("GET", TAGS, params={"sort": "name"}),
     ("get", TAGS, 401): lambda s: s.send("GET", TAGS, "garbage key"),
     ("get", TAGS, 503): lambda s: s.without_database(lambda: s.send("GET", TAGS)),
+    ("get", WEBHOOKS, 200): lambda s: s.send("GET", WEBHOOKS),
+    ("get", WEBHOOKS, 400): lambda s: s.send("GET", WEBHOOKS, params={"page[limit]": "5"}),
+    ("get", WEBHOOKS, 401): lambda s: s.send("GET", WEBHOOKS, "revoked key"),
+    ("get", WEBHOOKS, 403): lambda s: s.send("GET", WEBHOOKS, "editor"),
+    ("get", WEBHOOKS, 503): lambda s: s.without_database(lambda: s.send("GET", WEBHOOKS)),
+    ("post", WEBHOOKS, 201): lambda s: s.new_webhook(),
+    ("post", WEBHOOKS, 400): lambda s: s.send(
+        "POST", WEBHOOKS, content=b"{not json", headers={"Content-Type": JSONAPI}
+    ),
+    ("post", WEBHOOKS, 401): lambda s: s.new_webhook("no key"),
+    ("post", WEBHOOKS, 403): lambda s: s.new_webhook("viewer"),
+    ("post", WEBHOOKS, 409): Setting.twenty_first_webhook,
+    ("post", WEBHOOKS, 413): lambda s: s.new_webhook(
+        url="https://hooks.example.invalid/" + "x" * (2 * MEGABYTE)
+    ),
+    ("post", WEBHOOKS, 422): lambda s: s.new_webhook(url="http://127.0.0.1/hooks"),
+    ("post", WEBHOOKS, 503): lambda s: s.without_database(lambda: s.new_webhook()),
+    ("get", WEBHOOK, 200): lambda s: s.send("GET", s.webhook_url()),
+    ("get", WEBHOOK, 400): lambda s: s.send("GET", s.webhook_url(), params={"include": "deliveries"}),
+    ("get", WEBHOOK, 401): lambda s: s.send("GET", s.webhook_url(), "garbage key"),
+    ("get", WEBHOOK, 403): lambda s: s.send("GET", s.webhook_url(), "viewer"),
+    ("get", WEBHOOK, 404): lambda s: s.send("GET", f"{WEBHOOKS}/{MISSING_ID}"),
+    ("get", WEBHOOK, 503): lambda s: (
+        url := s.webhook_url(),
+        s.without_database(lambda: s.send("GET", url)),
+    )[1],
+    ("patch", WEBHOOK, 200): lambda s: s.change_webhook(),
+    ("patch", WEBHOOK, 400): lambda s: s.send(
+        "PATCH", s.webhook_url(), content=b"{not json", headers={"Content-Type": JSONAPI}
+    ),
+    ("patch", WEBHOOK, 401): lambda s: s.change_webhook("no key"),
+    ("patch", WEBHOOK, 403): lambda s: s.change_webhook("editor"),
+    ("patch", WEBHOOK, 404): lambda s: s.change_webhook("non-member"),
+    ("patch", WEBHOOK, 409): lambda s: s.send(
+        "PATCH", s.webhook_url(), json={"data": {"type": "webhooks", "id": MISSING_ID}}
+    ),
+    ("patch", WEBHOOK, 413): lambda s: s.change_webhook(
+        url="https://hooks.example.invalid/" + "x" * (2 * MEGABYTE)
+    ),
+    ("patch", WEBHOOK, 422): lambda s: s.change_webhook(events=["media.moved"]),
+    ("patch", WEBHOOK, 503): lambda s: (
+        url := s.webhook_url(),
+        s.without_database(lambda: s.send("PATCH", url, json={"data": {"type": "webhooks"}})),
+    )[1],
+    ("delete", WEBHOOK, 204): lambda s: s.send("DELETE", s.webhook_url()),
+    ("delete", WEBHOOK, 400): lambda s: s.send("DELETE", s.webhook_url(), params={"force": "true"}),
+    ("delete", WEBHOOK, 401): lambda s: s.send("DELETE", s.webhook_url(), "no key"),
+    ("delete", WEBHOOK, 403): lambda s: s.send("DELETE", s.webhook_url(), "editor"),
+    ("delete", WEBHOOK, 404): lambda s: s.send("DELETE", f"{WEBHOOKS}/{MISSING_ID}"),
+    ("delete", WEBHOOK, 503): lambda s: (
+        url := s.webhook_url(),
+        s.without_database(lambda: s.send("DELETE", url)),
+    )[1],
+    ("post", PING, 202): lambda s: s.send("POST", s.webhook_url("/ping")),
+    ("post", PING, 400): lambda s: s.send("POST", s.webhook_url("/ping"), params={"event": "media.created"}),
+    ("post", PING, 401): lambda s: s.send("POST", s.webhook_url("/ping"), "no key"),
+    ("post", PING, 403): lambda s: s.send("POST", s.webhook_url("/ping"), "viewer"),
+    ("post", PING, 404): lambda s: s.send("POST", f"{WEBHOOKS}/{MISSING_ID}/ping"),
+    ("post", PING, 503): lambda s: (
+        url := s.webhook_url("/ping"),
+        s.without_database(lambda: s.send("POST", url)),
+    )[1],
+    ("get", DELIVERIES, 200): lambda s: s.send("GET", s.webhook_url("/deliveries")),
+    ("get", DELIVERIES, 400): lambda s: s.send(
+        "GET", s.webhook_url("/deliveries"), params={"page[limit]": "5"}
+    ),
+    ("get", DELIVERIES, 401): lambda s: s.send("GET", s.webhook_url("/deliveries"), "garbage key"),
+    ("get", DELIVERIES, 403): lambda s: s.send("GET", s.webhook_url("/deliveries"), "editor"),
+    ("get", DELIVERIES, 404): lambda s: s.send("GET", f"{WEBHOOKS}/{MISSING_ID}/deliveries"),
+    ("get", DELIVERIES, 503): lambda s: (
+        url := s.webhook_url("/deliveries"),
+        s.without_database(lambda: s.send("GET", url)),
+    )[1],
 }
 
 

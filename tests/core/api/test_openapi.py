@@ -19,6 +19,7 @@ OPERATIONS = [
     ("post", "/api/v1/media_items"),
     ("get", "/api/v1/media_items/{item_id}"),
     ("patch", "/api/v1/media_items/{item_id}"),
+    ("put", "/api/v1/media_items/{item_id}/file"),
     ("delete", "/api/v1/media_items/{item_id}"),
     ("get", "/api/v1/folders"),
     ("post", "/api/v1/folders"),
@@ -26,6 +27,13 @@ OPERATIONS = [
     ("delete", "/api/v1/folders/{folder_id}"),
     ("get", "/api/v1/tags"),
     ("post", "/api/v1/operations"),
+    ("get", "/api/v1/webhooks"),
+    ("post", "/api/v1/webhooks"),
+    ("get", "/api/v1/webhooks/{webhook_id}"),
+    ("patch", "/api/v1/webhooks/{webhook_id}"),
+    ("delete", "/api/v1/webhooks/{webhook_id}"),
+    ("post", "/api/v1/webhooks/{webhook_id}/ping"),
+    ("get", "/api/v1/webhooks/{webhook_id}/deliveries"),
 ]
 
 
@@ -76,6 +84,11 @@ def test_every_answer_with_a_body_is_jsonapi(document: dict[str, Any], method: s
             "/api/v1/media_items/{item_id}",
             {"200", "400", "401", "403", "404", "409", "413", "422", "503"},
         ),
+        (
+            "put",
+            "/api/v1/media_items/{item_id}/file",
+            {"200", "400", "401", "403", "404", "413", "415", "422", "503"},
+        ),
         ("delete", "/api/v1/media_items/{item_id}", {"204", "400", "401", "403", "404", "409", "503"}),
     ],
 )
@@ -93,9 +106,12 @@ def test_request_bodies_are_multipart_for_upload_and_jsonapi_for_patch(document:
     assert list(change) == [JSONAPI]
     attributes = change[JSONAPI]["schema"]["properties"]["data"]["properties"]["attributes"]
     assert (set(attributes["properties"]), attributes["additionalProperties"]) == (
-        {"alt_text", "tags"},
+        {"alt_text", "tags", "focal_point", "crop", "rotate", "flip"},
         False,
     )
+    replace = operation(document, "put", "/api/v1/media_items/{item_id}/file")["requestBody"]["content"]
+    assert list(replace) == ["multipart/form-data"]
+    assert replace["multipart/form-data"]["schema"]["required"] == ["file"]
 
 
 def test_every_operation_needs_the_bearer_key(document: dict[str, Any]) -> None:

@@ -28,8 +28,14 @@ def test_a_processed_item_lists_the_original_and_every_rendition_with_its_size(
     assert listed == [
         ("original", "image/jpeg", 700, 350),
         ("thumb", "image/jpeg", 300, 150),
+        ("16x9_thumb", "image/jpeg", 300, 169),  # the 16:9 box, 622 × 350, for fields of that shape
+        ("16x9_medium", "image/jpeg", 622, 350),
         ("thumb", "image/avif", 300, 150),
+        ("16x9_thumb", "image/avif", 300, 169),
+        ("16x9_medium", "image/avif", 622, 350),
         ("thumb", "image/webp", 300, 150),
+        ("16x9_thumb", "image/webp", 300, 169),
+        ("16x9_medium", "image/webp", 622, 350),
     ]
     for rendition in attributes["renditions"]:
         served = client.get(rendition["url"])

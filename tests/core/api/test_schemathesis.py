@@ -121,7 +121,19 @@ def test_api_answers_as_its_openapi_document_says(
     ):
         # Most generated ids name nothing (a 404): valid cases also reach real items, in turn.
         parameters["item_id"] = seeded.item_ids[next(_turns) % len(seeded.item_ids)]
-    # A schema-valid upload may hold any bytes (a zip, two letters): the schema cannot say "an image
-    # the library decodes", so the documented 415 is right there and positive-data acceptance is not.
-    excluded = [positive_data_acceptance] if case.operation.method.upper() == "POST" else []
+    if _an_empty_list_in_a_form(case):
+        return
+    # A schema-valid upload or replacement may hold any bytes (a zip, two letters, none): the schema cannot
+    # say "an image the library decodes", so the documented 415 and 422 are right there and
+    # positive-data acceptance is not.
+    excluded = [positive_data_acceptance] if case.operation.method.upper() in ("POST", "PUT") else []
     case.call_and_validate(base_url=live_server.base_url, excluded_checks=excluded, timeout=30)
+
+
+def _an_empty_list_in_a_form(case: schemathesis.Case) -> bool:
+    """A negative case that is no request of its own: an empty list in a multipart form (`tags: []` for a
+    text field) is sent as no part at all, the very request without that field, which is valid."""
+    body = case.body if isinstance(case.body, dict) else {}
+    return case.media_type == "multipart/form-data" and any(
+        value == [] for name, value in body.items() if name != "file"
+    )

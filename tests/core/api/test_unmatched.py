@@ -59,7 +59,7 @@ def test_known_path_with_another_method_is_405_with_allow(
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/api/v1/webhooks"),
+        ("POST", "/api/v1/subscriptions"),
         ("GET", "/api/v1/folders/a/b"),
         ("GET", "/api/v1/nope"),
         ("GET", "/api/v1"),

@@ -23,16 +23,6 @@ from tests.factories import admin_of, make_member, make_project, stored_item
 from tests.jsonapi import assert_valid_document
 
 
-@pytest.fixture
-def project(session: Session) -> Project:
-    return make_project(session)
-
-
-@pytest.fixture
-def admin(session: Session, project: Project) -> Actor:
-    return admin_of(session, project)
-
-
 def upload(session: Session, actor: Actor, name: str = "harbour.jpg") -> MediaItem:
     files = [uploading.IncomingFile(name, images.jpeg(2000, 1200))]
     item = stored_item(
@@ -139,10 +129,13 @@ def test_usage_counts_count_the_pages_using_each_item(session: Session, admin: A
     assert library.usage_counts(session, actor=stranger, item_ids=ids) == {}
 
 
-def test_media_of_another_project_is_not_recorded(session: Session, admin: Actor) -> None:
+def test_media_of_another_project_is_refused(session: Session, admin: Actor) -> None:
     elsewhere = upload(session, admin_of(session, make_project(session)))
     page = pages.create_page(session, actor=admin, title="Post")
-    save(session, admin, page, body_json={"type": "doc", "content": [image_node(elsewhere)]})
+    with pytest.raises(InvalidInput, match="not in this project's media library"):
+        save(session, admin, page, body_json={"type": "doc", "content": [image_node(elsewhere)]})
+    with pytest.raises(InvalidInput, match="not in this project's media library"):
+        save(session, admin, page, template_data={"hero_image": {"media_id": str(elsewhere.id)}})
     assert session.exec(select(MediaReference)).all() == []
 
 

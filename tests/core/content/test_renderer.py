@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 
 from nexus_core.content.pictures import PageImages
+from nexus_core.content.references import ImageReference
 from nexus_core.content.renderer import render_field, render_page, render_rich_text
 from nexus_core.content.sanitize import sanitize_html
 from nexus_core.content.templates import BLOG_POST
@@ -38,6 +39,7 @@ def library_item() -> MediaItem:
 
 MEDIA = {ITEM: library_item()}
 LARGE_URL = f"/media/{PROJECT}/{ITEM}_large.jpg"
+REFERENCE = ImageReference(media_id=ITEM)
 
 
 def doc(*blocks: dict) -> dict:
@@ -53,8 +55,8 @@ def paragraph(text: str, marks: list | None = None) -> dict:
 
 def test_library_image_gets_alt_size_lazy_and_srcset() -> None:
     images = PageImages(MEDIA)
-    images.tag(LARGE_URL, alt=None)  # the page's first image
-    html = images.tag(LARGE_URL, alt=None)
+    images.tag(REFERENCE)  # the page's first image
+    html = images.tag(REFERENCE)
     assert 'alt="A harbour at dawn"' in html
     assert 'width="2400"' in html and 'height="1600"' in html
     assert 'loading="lazy"' in html
@@ -246,7 +248,7 @@ def test_items_without_modern_renditions_or_transparent_ones_get_a_plain_img_wit
     item = delivered_item(formats=())
     item.placeholder = {"color": "#336699", "thumbhash": "mRkK", "lqip": LQIP, "opaque": False}
 
-    html = PageImages({ITEM: item}).tag(LARGE_URL, alt=None)
+    html = PageImages({ITEM: item}).tag(REFERENCE)
 
     assert html.startswith("<img ") and "<picture>" not in html and "style=" not in html
 

@@ -44,6 +44,14 @@ def file_names(stored: StoredFiles, item: MediaItem) -> set[str]:
     return {path.rsplit("/", 1)[-1].removeprefix(str(item.id)) for path in stored.paths()}
 
 
+# 700 × 350 gets a thumb; its 16:9 box, 622 × 350, a 16x9_thumb and a 16x9_medium at its own width.
+WIDE = ("16x9_thumb", "16x9_medium")
+
+
+def names_in(*extensions: str, names: tuple[str, ...] = ("thumb", *WIDE)) -> set[str]:
+    return {f"_{name}.{extension}" for name in names for extension in extensions}
+
+
 def made(item: MediaItem) -> set[tuple[str, str]]:
     return {(rendition.name, rendition.mime_type) for rendition in renditions.made(item.renditions)}
 
@@ -57,17 +65,20 @@ def test_the_item_is_ready_before_its_modern_renditions_which_follow_in_a_second
     assert jobs.run_next().endswith("process_media_item")
     session.refresh(item)
     assert item.status == MediaStatus.READY
-    assert file_names(stored, item) == {".jpg", "_thumb.jpg"}
-    assert made(item) == {("thumb", formats.JPEG)}
+    assert file_names(stored, item) == {".jpg"} | names_in("jpg")
+    assert made(item) == {(name, formats.JPEG) for name in ("thumb", *WIDE)}
     assert item.placeholder is not None
 
     assert jobs.run_next().endswith("encode_modern_renditions")
     session.refresh(item)
-    assert file_names(stored, item) == {".jpg", "_thumb.jpg", "_thumb.webp", "_thumb.avif"}
-    assert made(item) == {("thumb", formats.JPEG), ("thumb", formats.WEBP), ("thumb", formats.AVIF)}
+    assert file_names(stored, item) == {".jpg"} | names_in("jpg", "webp", "avif")
+    assert made(item) == {
+        (name, mime) for name in ("thumb", *WIDE) for mime in (formats.JPEG, formats.WEBP, formats.AVIF)
+    }
     for rendition in renditions.made(item.renditions):
         assert rendition.file_size == len(stored.read(rendition.path))
-        assert (rendition.width, rendition.height) == (300, 150)
+        size = {"thumb": (300, 150), "16x9_thumb": (300, 169), "16x9_medium": (622, 350)}[rendition.name]
+        assert (rendition.width, rendition.height) == size
     assert jobs.pending() == 0
 
 
@@ -77,7 +88,7 @@ def test_no_modern_formats_make_none_and_check_misses_nothing(
     modern_formats("")
     item = upload(session, admin)
 
-    assert file_names(stored, item) == {".jpg", "_thumb.jpg"}
+    assert file_names(stored, item) == {".jpg"} | names_in("jpg")
     report = check.check_library(session)
     assert report.incomplete == [] and report.clean
 
@@ -89,21 +100,23 @@ def test_after_a_settings_change_check_reports_what_is_missing_and_regenerate_ma
     modern_formats("webp")
 
     report = check.check_library(session)
-    assert report.incomplete == [check.IncompleteItem(item.id, ("thumb.webp",))]
+    assert report.incomplete == [
+        check.IncompleteItem(item.id, ("16x9_medium.webp", "16x9_thumb.webp", "thumb.webp"))
+    ]
     assert not report.clean
 
     lines: list[str] = []
     result = variants.regenerate_variants(session, item_ids=[item.id], progress=lines.append)
     assert result.done == [item.id]
     assert lines == [f"[1/1] regenerated {item.id} (thumb; also WebP)"]
-    assert file_names(stored, item) == {".jpg", "_thumb.jpg", "_thumb.webp"}
+    assert file_names(stored, item) == {".jpg"} | names_in("jpg", "webp")
     assert check.check_library(session).clean
 
     modern_formats("")  # renditions no longer asked for are deleted by the next regeneration
     variants.regenerate_variants(session, item_ids=[item.id])
-    assert file_names(stored, item) == {".jpg", "_thumb.jpg"}
+    assert file_names(stored, item) == {".jpg"} | names_in("jpg")
     session.refresh(item)
-    assert made(item) == {("thumb", formats.JPEG)}
+    assert made(item) == {(name, formats.JPEG) for name in ("thumb", *WIDE)}
 
 
 def test_sweep_queues_the_missing_renditions(
@@ -117,7 +130,7 @@ def test_sweep_queues_the_missing_renditions(
 
     applied = check.sweep_library(session, apply=True)  # the test queue runs the job at once
     assert applied.renditions_queued == [item.id]
-    assert file_names(stored, item) == {".jpg", "_thumb.jpg", "_thumb.avif"}
+    assert file_names(stored, item) == {".jpg"} | names_in("jpg", "avif")
     assert check.check_library(session).clean
 
 
@@ -139,7 +152,8 @@ def test_deleting_an_item_leaves_no_file(
 ) -> None:
     modern_formats("webp,avif")
     item = upload(session, admin, images.jpeg(900, 450))
-    assert len(file_names(stored, item)) == 7  # the original, and thumb and medium in three formats
+    # the original, and thumb, medium, 16x9_thumb and 16x9_medium in three formats
+    assert len(file_names(stored, item)) == 13
 
     deletion.delete_item(session, actor=admin, item_id=item.id)
 

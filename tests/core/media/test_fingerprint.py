@@ -6,8 +6,10 @@ import pytest
 import pyvips
 
 from nexus_core.errors import ImageError
+from nexus_core.media import formats
 from nexus_core.media.duplicates import NEAR_DUPLICATE_DISTANCE
 from nexus_core.media.fingerprint import difference_hash, hamming_distance
+from nexus_core.media.processing import generate_variants
 from tests import images
 
 NEAR = NEAR_DUPLICATE_DISTANCE
@@ -17,8 +19,12 @@ def jpeg(image: pyvips.Image, quality: int = 90) -> bytes:
     return bytes(image.jpegsave_buffer(Q=quality))
 
 
+def decoded(data: bytes) -> pyvips.Image:
+    return pyvips.Image.new_from_buffer(data, "", fail_on="truncated")
+
+
 def hash_of(data: bytes) -> int:
-    value = difference_hash(data)
+    value = difference_hash(decoded(data))
     assert value is not None
     return value
 
@@ -56,13 +62,21 @@ def test_different_pictures_are_far_apart() -> None:
     assert min(distances) > NEAR
 
 
-def test_the_picture_is_hashed_upright_and_alpha_on_white(scene: pyvips.Image) -> None:
-    upright = hash_of(jpeg(scene))
+def processed_hash(data: bytes, mime_type: str) -> int | None:
+    """The hash the processing job records, from the smallest picture it decoded."""
+    return generate_variants(data, mime_type, max_pixels=10**8, describe=True).perceptual_hash
+
+
+def test_the_job_hashes_the_picture_upright_and_alpha_on_white(scene: pyvips.Image) -> None:
+    upright = processed_hash(jpeg(scene), formats.JPEG)
+    assert upright is not None
     stored_sideways = scene.rot270().copy()
     stored_sideways.set_type(pyvips.GValue.gint_type, "orientation", 6)  # shown turned 90° clockwise
-    assert hamming_distance(hash_of(jpeg(stored_sideways)), upright) <= 4
+    sideways = processed_hash(jpeg(stored_sideways), formats.JPEG)
+    assert sideways is not None and hamming_distance(sideways, upright) <= 4
     transparent_white = scene.bandjoin(255).copy(interpretation="srgb")
-    assert hamming_distance(hash_of(bytes(transparent_white.pngsave_buffer())), upright) <= 4
+    on_white = processed_hash(bytes(transparent_white.pngsave_buffer()), formats.PNG)
+    assert on_white is not None and hamming_distance(on_white, upright) <= 4
 
 
 @pytest.mark.parametrize(
@@ -77,7 +91,7 @@ def test_the_picture_is_hashed_upright_and_alpha_on_white(scene: pyvips.Image) -
     ids=["grey", "light grey", "faint noise", "gradient", "reversed gradient"],
 )
 def test_pictures_without_texture_have_no_hash(flat: pyvips.Image) -> None:
-    assert difference_hash(jpeg(flat)) is None
+    assert difference_hash(decoded(jpeg(flat))) is None
 
 
 def test_hamming_distance_reads_signed_and_unsigned_alike() -> None:
@@ -86,6 +100,6 @@ def test_hamming_distance_reads_signed_and_unsigned_alike() -> None:
     assert hamming_distance(0b1011, 0b0001) == 2
 
 
-def test_unreadable_bytes_are_an_image_error() -> None:
+def test_a_picture_that_cannot_be_decoded_is_an_image_error(scene: pyvips.Image) -> None:
     with pytest.raises(ImageError):
-        difference_hash(b"not an image")
+        difference_hash(decoded(jpeg(scene)[:5000]))

@@ -19,11 +19,6 @@ from tests.factories import admin_of, make_member, make_project, stored_item
 
 
 @pytest.fixture
-def project(session: Session) -> Project:
-    return make_project(session)
-
-
-@pytest.fixture
 def editor(session: Session, project: Project) -> Actor:
     return make_member(session, project, Role.EDITOR)
 

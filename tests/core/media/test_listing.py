@@ -14,21 +14,10 @@ from nexus_core.media import bulk, folders, library, listing
 from nexus_core.media import upload as uploading
 from nexus_core.media.listing import ItemFilter, Orientation, Sort
 from nexus_core.media.storage import storage_named
-from nexus_core.models import Project
 from nexus_core.policies import Actor
 from nexus_core.read_models import MediaItemView
 from tests import images
 from tests.factories import admin_of, make_project, page_using
-
-
-@pytest.fixture
-def project(session: Session) -> Project:
-    return make_project(session)
-
-
-@pytest.fixture
-def admin(session: Session, project: Project) -> Actor:
-    return admin_of(session, project)
 
 
 def add(session: Session, actor: Actor, name: str, data: bytes, **options: Any) -> MediaItemView:

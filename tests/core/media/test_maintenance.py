@@ -17,6 +17,7 @@ from nexus_core.media import check, migration, processing, renditions, variants
 from nexus_core.media import upload as uploading
 from nexus_core.media.backends import Backends
 from nexus_core.media.check import StoredFile
+from nexus_core.media.deletion import recorded_paths
 from nexus_core.media.storage import LocalStorage, Storage
 from nexus_core.media.storage.s3 import S3Storage
 from nexus_core.media.tasks import huey
@@ -73,7 +74,8 @@ def test_a_healthy_library_is_clean(session: Session, admin: Actor, stored: Stor
     upload(session, admin)
     report = check.check_library(session)
     assert report.clean
-    assert (report.item_count, report.file_count, report.backends) == (2, 4, (stored.backend,))
+    # each: the original, a thumb, and a 16x9_thumb and 16x9_medium (its 16:9 box is 400 wide)
+    assert (report.item_count, report.file_count, report.backends) == (2, 8, (stored.backend,))
 
 
 def test_check_finds_items_whose_original_or_variant_is_missing(
@@ -356,15 +358,16 @@ def test_migrate_local_to_s3_and_back(
     lines, progress = log()
     result = migration.migrate_storage(session, to="s3", backends=Backends(local_settings), progress=progress)
     assert result.complete
-    assert (len(result.moved), result.files_copied, result.files_reused) == (2, 3, 0)
-    assert lines[1] == f"[1/2] copied {items[0].id} (2 copied, 0 already there)"
-    expected = sorted(f"media/{p}" for i in items for p in (i.file_path, *i.variants.values()))
+    # 400 × 300: the original, a thumb, a 16x9_thumb and a 16x9_medium; 40 × 40: the original and a 16x9_thumb
+    assert (len(result.moved), result.files_copied, result.files_reused) == (2, 6, 0)
+    assert lines[1] == f"[1/2] copied {items[0].id} (4 copied, 0 already there)"
+    expected = sorted(f"media/{p}" for i in items for p in recorded_paths(i))
     assert s3_keys(s3_client, s3_bucket) == expected
     for key in expected:
         body = s3_client.get_object(Bucket=s3_bucket, Key=key)["Body"].read()
         assert sha256(body) == sha256((media_dir / key.removeprefix("media/")).read_bytes())
     assert {i.storage_backend for i in session.exec(select(MediaItem)).all()} == {"s3"}
-    assert len(list(media_dir.rglob("*.*"))) == 3  # the source is kept
+    assert len(list(media_dir.rglob("*.*"))) == 6  # the source is kept
 
     assert check.check_library(session, backends=Backends(local_settings)).elsewhere == {"s3": 2}
     assert check.check_library(session, backends=Backends(s3_settings)).clean
@@ -373,7 +376,7 @@ def test_migrate_local_to_s3_and_back(
     assert (again.total, again.already_there, again.complete) == (0, 2, True)
 
     back = migration.migrate_storage(session, to="local", backends=Backends(s3_settings))
-    assert (len(back.moved), back.files_copied, back.files_reused) == (2, 0, 3)
+    assert (len(back.moved), back.files_copied, back.files_reused) == (2, 0, 6)
     assert {i.storage_backend for i in session.exec(select(MediaItem)).all()} == {"local"}
 
 
@@ -387,7 +390,7 @@ def test_migration_resumes_after_an_interruption_and_recopies_a_corrupt_copy(
     s3_bucket: str,
 ) -> None:
     first, second, third = (upload(session, admin) for _ in range(3))
-    flaky = FailingStore(s3_storage, fail_on=4)  # after the first item's 2 files and the second's original
+    flaky = FailingStore(s3_storage, fail_on=6)  # after the first item's 4 files and the second's original
     interrupted = migration.migrate_storage(
         session, to="s3", backends=Backends(local_settings, overrides={"s3": flaky})
     )
@@ -407,7 +410,7 @@ def test_migration_resumes_after_an_interruption_and_recopies_a_corrupt_copy(
     assert resumed.complete
     assert (resumed.total, resumed.already_there) == (2, 1)
     assert resumed.moved == [second.id, third.id]
-    assert (resumed.files_copied, resumed.files_reused) == (4, 0)
+    assert (resumed.files_copied, resumed.files_reused) == (8, 0)
     assert s3_storage.read_bytes(second.file_path) == LocalStorage(
         local_settings.resolved_media_dir
     ).read_bytes(second.file_path)
@@ -426,7 +429,7 @@ def test_migration_skips_files_already_copied_with_the_same_content(
     result = migration.migrate_storage(
         session, to="s3", backends=Backends(local_settings, overrides={"s3": s3_storage})
     )
-    assert (result.files_copied, result.files_reused) == (1, 1)
+    assert (result.files_copied, result.files_reused) == (3, 1)
 
 
 class CorruptingStore(FailingStore):
@@ -469,7 +472,7 @@ def test_source_files_are_deleted_only_once_the_app_serves_from_the_target(
     assert (media_dir / item.file_path).exists()
     switched = Backends(s3_settings)
     result = migration.migrate_storage(session, to="s3", delete_source=True, backends=switched)
-    assert (result.source_files_deleted, result.source_files_kept) == (2, [])
+    assert (result.source_files_deleted, result.source_files_kept) == (4, [])
     assert not (media_dir / item.file_path).exists()
     assert switched.get("s3").exists(item.file_path)
 

@@ -52,6 +52,19 @@ def test_orientation_survives(orientation: int) -> None:
     assert pyvips.Image.new_from_buffer(stripped, "").get("orientation") == orientation
 
 
+@pytest.mark.parametrize("first", [None, 1, 3])
+def test_the_first_exif_block_says_the_orientation_as_decoders_read_it(first: int | None) -> None:
+    """A second EXIF block (orientation 6) is ignored by libvips and browsers alike; so here."""
+    uploaded = images.exif_in_front(images.jpeg(300, 200, orientation=6), first)
+    stripped = strip_private_metadata(uploaded, "image/jpeg")
+    assert orientation_of(stripped) == orientation_of(uploaded) == (first or 1)
+
+
+def orientation_of(data: bytes) -> int:
+    image = opened(data)
+    return image.get("orientation") if image.get_typeof("orientation") else 1
+
+
 def test_png_text_chunks_are_removed() -> None:
     plain = images.png(64, 48)
     text = b"Author\0Jane Roe, 12 Hidden Street"

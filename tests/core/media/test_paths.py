@@ -7,11 +7,14 @@ import pytest
 from nexus_core.media import formats
 from nexus_core.media.paths import (
     MediaPath,
+    full_picture,
     generate_path,
     mime_type_from_path,
     parse_path,
+    picture_path,
     url,
 )
+from nexus_core.media.renditions import MadeRendition
 
 PROJECT = uuid.UUID("0b5e2c3a-8f1d-4c55-9a0e-3f6d2b7c1e90")
 ITEM = uuid.UUID("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a")
@@ -98,3 +101,49 @@ def test_parse_path_reverses_generate_path() -> None:
 )
 def test_parse_path_rejects_other_strings(path: str) -> None:
     assert parse_path(path) is None
+
+
+@pytest.mark.parametrize(
+    ("version", "variant", "mime_type", "name"),
+    [
+        (1, None, "image/jpeg", f"{ITEM}.jpg"),  # version 1: the stage-1 paths, unchanged
+        (1, "large", "image/jpeg", f"{ITEM}_large.jpg"),
+        (2, None, "image/png", f"{ITEM}-v2.png"),  # a replaced original
+        (3, "full", "image/png", f"{ITEM}-v3_full.png"),  # an edited picture at its full size
+        (2, "thumb", "image/avif", f"{ITEM}-v2_thumb.avif"),
+        (17, "16x9_large", "image/webp", f"{ITEM}-v17_16x9_large.webp"),
+    ],
+)
+def test_every_version_after_the_first_marks_its_paths(
+    version: int, variant: str | None, mime_type: str, name: str
+) -> None:
+    path = generate_path(PROJECT, ITEM, mime_type, variant, version=version)
+    assert path == f"{PROJECT}/{name}"
+    parsed = parse_path(path)
+    assert parsed is not None and (parsed.item_id, parsed.variant, parsed.version) == (ITEM, variant, version)
+
+
+@pytest.mark.parametrize("marker", ["-v1", "-v0", "-v01", "-v", "-V2", "-v1234567890"])
+def test_a_version_marker_is_canonical_or_no_path(marker: str) -> None:
+    assert parse_path(f"{PROJECT}/{ITEM}{marker}_thumb.jpg") is None
+    with pytest.raises(ValueError):
+        generate_path(PROJECT, ITEM, "image/jpeg", version=0)
+
+
+def made_full(version: int) -> MadeRendition:
+    path = generate_path(PROJECT, ITEM, "image/jpeg", "full", version=version)
+    return MadeRendition("full", "image/jpeg", 450, 300, 1000, path)
+
+
+def test_url_serves_the_full_picture_made_after_the_original_else_the_original() -> None:
+    thumb = MadeRendition(
+        "thumb", "image/jpeg", 300, 200, 100, generate_path(PROJECT, ITEM, "image/jpeg", "thumb")
+    )
+    first = generate_path(PROJECT, ITEM, "image/jpeg")
+    assert picture_path(first, [thumb]) == first  # unedited, or only a focal point
+    assert full_picture(first, [thumb, made_full(2)]) == made_full(2)
+    assert picture_path(first, [thumb, made_full(2)]) == made_full(2).path
+    replaced = generate_path(PROJECT, ITEM, "image/jpeg", version=3)
+    # A replaced file's item lists the earlier version's renditions until its job runs: not its picture.
+    assert picture_path(replaced, [made_full(2)]) == replaced
+    assert picture_path(replaced, [made_full(4)]) == made_full(4).path  # edited since

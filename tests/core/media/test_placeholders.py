@@ -61,7 +61,7 @@ def flat(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 @pytest.mark.parametrize(("width", "height"), [(900, 450), (200, 100)], ids=["with-variants", "small"])
 def test_a_flat_picture_has_its_colour(width: int, height: int) -> None:
     result = generate_variants(
-        flat(width, height, (200, 30, 60)), formats.PNG, max_pixels=MAX_PIXELS, with_placeholder=True
+        flat(width, height, (200, 30, 60)), formats.PNG, max_pixels=MAX_PIXELS, describe=True
     )
 
     assert result.placeholder is not None
@@ -82,7 +82,7 @@ def test_a_flat_picture_has_its_colour(width: int, height: int) -> None:
 def test_the_thumbhash_keeps_the_aspect_ratio_and_the_lqip_is_a_small_webp(
     data: bytes, mime_type: str, ratio: float
 ) -> None:
-    result = generate_variants(data, mime_type, max_pixels=MAX_PIXELS, with_placeholder=True)
+    result = generate_variants(data, mime_type, max_pixels=MAX_PIXELS, describe=True)
 
     assert result.placeholder is not None
     decoded_ratio = thumbhash.approximate_aspect_ratio(base64.b64decode(result.placeholder.thumbhash))
@@ -98,7 +98,7 @@ def test_the_thumbhash_keeps_the_aspect_ratio_and_the_lqip_is_a_small_webp(
 
 def test_a_transparent_picture_says_so() -> None:
     result = generate_variants(
-        images.png(640, 480, alpha=True), formats.PNG, max_pixels=MAX_PIXELS, with_placeholder=True
+        images.png(640, 480, alpha=True), formats.PNG, max_pixels=MAX_PIXELS, describe=True
     )
 
     assert result.placeholder is not None and not result.placeholder.opaque

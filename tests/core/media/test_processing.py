@@ -13,7 +13,8 @@ import pyvips
 
 from nexus_core.errors import ImageError
 from nexus_core.media import renditions
-from nexus_core.media.processing import ImageInfo, generate_variants, probe
+from nexus_core.media.pixels import ImageInfo, probe
+from nexus_core.media.processing import generate_variants
 from tests import images
 
 MAX_PIXELS = 100_000_000

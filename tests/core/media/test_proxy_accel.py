@@ -18,7 +18,8 @@ from tests import images
 
 pytest_plugins = ("tests.s3server",)
 
-PATH = generate_path(uuid.uuid4(), uuid.uuid4(), "image/jpeg")
+# Fixed ids: the test ids made from it must be the same in every xdist worker.
+PATH = generate_path(uuid.UUID(int=1), uuid.UUID(int=2), "image/jpeg")
 PREFIX = "/_media_files/"
 
 

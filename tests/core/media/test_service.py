@@ -64,6 +64,9 @@ def test_upload_stores_original_and_makes_variants(
         f"{item.id}_thumb.jpg",
         f"{item.id}_medium.jpg",
         f"{item.id}_large.jpg",
+        f"{item.id}_16x9_thumb.jpg",  # 16:9 boxes for image fields that ask for that shape
+        f"{item.id}_16x9_medium.jpg",
+        f"{item.id}_16x9_large.jpg",
     }
 
 
@@ -187,6 +190,12 @@ class BrokenStorage:
             return fail
         return getattr(self._inner, operation)
 
+    def delete_many(self, paths: list[str]) -> dict[str, StorageError]:
+        """As the storage contract says: the paths it could not delete, with why."""
+        if "delete" in self._failing:
+            return {path: StorageError("The storage refused to delete.") for path in paths}
+        return self._inner.delete_many(paths)
+
 
 def test_storage_failure_during_upload_leaves_nothing(
     session: Session, admin: Actor, stored: StoredFiles
@@ -282,7 +291,7 @@ def test_alt_text_update_rules(session: Session, admin: Actor) -> None:
 
 def test_delete_removes_every_file_and_the_row(session: Session, admin: Actor, stored: StoredFiles) -> None:
     item = upload_one(session, admin, images.jpeg(1700, 900))
-    assert len(stored.paths()) == 4
+    assert len(stored.paths()) == 7  # the original, three variants and three 16:9 renditions
     deletion.delete_item(session, actor=admin, item_id=item.id)
     assert item_count(session) == 0
     assert stored.paths() == []

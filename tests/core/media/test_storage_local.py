@@ -177,6 +177,12 @@ class StorageContract:
     def test_delete_a_missing_file_is_not_an_error(self, storage: Storage) -> None:
         storage.delete("p/missing.jpg")
 
+    def test_delete_many_removes_those_files_only(self, storage: Storage) -> None:
+        for path in ["p/a.jpg", "p/a_thumb.jpg", "p/b.jpg"]:
+            storage.store(path, PAYLOAD, content_type="image/jpeg")
+        assert storage.delete_many(["p/a.jpg", "p/a_thumb.jpg", "p/a_large.jpg"]) == {}
+        assert sorted(storage.iter_paths()) == ["p/b.jpg"]
+
     def test_iter_paths_lists_every_stored_file(self, storage: Storage) -> None:
         for path in ["p1/a.jpg", "p1/a_thumb.jpg", "p2/b.png"]:
             storage.store(path, PAYLOAD, content_type="image/jpeg")
@@ -246,6 +252,14 @@ class TestLocalStorage(StorageContract):
         assert not storage.exists("p")
         with pytest.raises(NotFound):
             storage.open("p")
+
+    def test_delete_many_names_what_it_could_not_delete(self, storage: LocalStorage) -> None:
+        storage.store("p/a.jpg", PAYLOAD, content_type="image/jpeg")
+        (storage.root / "p" / "b.jpg").mkdir()  # something the disk refuses to unlink as a file
+        failed = storage.delete_many(["p/a.jpg", "p/b.jpg"])
+        assert list(failed) == ["p/b.jpg"]
+        assert "p/b.jpg" in str(failed["p/b.jpg"])
+        assert not storage.exists("p/a.jpg")
 
     def test_etag_of_a_file_written_by_another_process_is_its_content_hash(
         self, storage: LocalStorage

@@ -53,6 +53,32 @@ class TestS3Storage(StorageContract):
         assert head["ContentType"] == "image/jpeg"
         assert f'"{head["Metadata"]["sha256"]}"' == sha256_etag(PAYLOAD)
 
+    def test_delete_many_sends_a_thousand_keys_a_request(
+        self, storage: S3Storage, s3_client: S3Client, s3_bucket: str
+    ) -> None:
+        stored = [f"p/{number}.jpg" for number in range(3)]
+        for path in stored:
+            storage.store(path, PAYLOAD, content_type="image/jpeg")
+        requests: list[str] = []
+
+        def count(request: AWSPreparedRequest, **_: object) -> None:
+            requests.append(request.method)
+
+        s3_client.meta.events.register("before-send.s3", count, unique_id="count-requests")
+        try:
+            missing = [f"p/missing-{number}.jpg" for number in range(2500)]
+            assert storage.delete_many([*stored, *missing]) == {}
+        finally:
+            s3_client.meta.events.unregister("before-send.s3", unique_id="count-requests")
+        assert requests == ["POST", "POST", "POST"]  # 2,503 keys
+        assert keys(s3_client, s3_bucket) == []
+
+    def test_delete_many_in_a_missing_bucket_names_every_path(self, s3_client: S3Client) -> None:
+        storage = S3Storage("no-such-bucket", prefix="media", client=s3_client)
+        failed = storage.delete_many(["p/a.jpg", "p/b.jpg"])
+        assert sorted(failed) == ["p/a.jpg", "p/b.jpg"]
+        assert "NoSuchBucket" in str(failed["p/a.jpg"])
+
     def test_prefixes_isolate_storages_in_one_bucket(self, s3_client: S3Client, s3_bucket: str) -> None:
         media = S3Storage(s3_bucket, prefix="media", client=s3_client)
         other = S3Storage(s3_bucket, prefix="media2", client=s3_client)

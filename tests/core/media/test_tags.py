@@ -19,16 +19,6 @@ from tests import images
 from tests.factories import admin_of, make_member, make_project
 
 
-@pytest.fixture
-def project(session: Session) -> Project:
-    return make_project(session)
-
-
-@pytest.fixture
-def admin(session: Session, project: Project) -> Actor:
-    return admin_of(session, project)
-
-
 def upload(session: Session, actor: Actor, name: str) -> MediaItemView:
     return uploading.upload(session, actor=actor, files=[uploading.IncomingFile(name, images.png(30, 20))])[0]
 
