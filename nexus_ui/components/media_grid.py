@@ -53,43 +53,53 @@ PLACEHOLDER_STYLE = {
 }
 
 
-def media_tile(
-    item: MediaItemView,
-    *,
-    selected: bool,
-    on_click: Callable[[MediaItemView, Gesture], object],
-    on_enter: Callable[[MediaItemView], object] | None = None,
-) -> ui.card:
+class MediaTile:
     """One tile, a button: click, Enter and Space do `on_click` (told of Shift and Ctrl/Cmd), unless
-    Enter has its own `on_enter` (the picker: Space selects, Enter chooses). Returned so a caller
-    can add events and markers."""
-    classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
-    card = ui.card().classes(classes + (" selected" if selected else ""))
-    card.props("flat bordered data-testid=media-tile tabindex=0 role=button")
-    # Its name is its text: the filename, the status badge while not ready, the type and size.
-    card.props.update({"data-item-id": str(item.id), "data-status": str(item.status)})
-    card.props[TILE_ATTRIBUTE] = ""
-    card.props[OPEN_ATTRIBUTE] = str(item.id)
-    card.on("click", lambda event: on_click(item, Gesture.of(event.args)), GESTURE_ARGS)
-    if on_enter is not None:
-        card.on("keydown.enter.prevent", lambda: on_enter(item))
-    else:
-        card.on("keydown.enter.prevent", lambda: on_click(item, Gesture()))
-    card.on("keydown.space.prevent", lambda event: on_click(item, Gesture.of(event.args)), GESTURE_ARGS)
-    with card:
-        with ui.element("div").classes(
-            "nexus-checker relative w-full aspect-square flex items-center justify-center"
-        ):
-            if item.status == MediaStatus.ERROR:
-                ui.icon("broken_image").classes("text-5xl text-slate-300")
-            else:
-                preview(item, renditions.THUMB, "absolute inset-0 w-full h-full object-contain")
-            if item.status in STATUS_LOOK:
-                _status_badge(item)
-        with ui.column().classes("px-3 py-2 gap-0 w-full"):
-            ui.label(item.filename).classes("text-sm font-medium text-slate-800 truncate w-full")
-            ui.label(_summary(item)).classes("text-xs text-slate-500")
-    return card
+    Enter has its own `on_enter` (the picker: Space selects, Enter chooses). The card outlives changes
+    of its item (`show`): a click or the keyboard focus on a tile is never lost to a neighbour's
+    processing finishing."""
+
+    def __init__(
+        self,
+        item: MediaItemView,
+        *,
+        selected: bool,
+        on_click: Callable[[MediaItemView, Gesture], object],
+        on_enter: Callable[[MediaItemView], object] | None = None,
+    ) -> None:
+        self.item = item
+        classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
+        card = self.card = ui.card().classes(classes + (" selected" if selected else ""))
+        card.props("flat bordered data-testid=media-tile tabindex=0 role=button")
+        card.props.update({"data-item-id": str(item.id), TILE_ATTRIBUTE: "", OPEN_ATTRIBUTE: str(item.id)})
+        card.on("click", lambda event: on_click(self.item, Gesture.of(event.args)), GESTURE_ARGS)
+        enter = on_enter or (lambda item: on_click(item, Gesture()))
+        card.on("keydown.enter.prevent", lambda: enter(self.item))
+        card.on(
+            "keydown.space.prevent", lambda event: on_click(self.item, Gesture.of(event.args)), GESTURE_ARGS
+        )
+        self.show(item)
+
+    def show(self, item: MediaItemView) -> None:
+        """Draw the tile's insides for `item` as it is now; its name is its text: the filename, the
+        status badge while not ready, the type and size."""
+        self.item = item
+        self.card.props["data-status"] = str(item.status)
+        self.card.clear()
+        with self.card:
+            with ui.element("div").classes(
+                "nexus-checker relative w-full aspect-square flex items-center justify-center"
+            ):
+                if item.status == MediaStatus.ERROR:
+                    ui.icon("broken_image").classes("text-5xl text-slate-300")
+                else:
+                    preview(item, renditions.THUMB, "absolute inset-0 w-full h-full object-contain")
+                if item.status in STATUS_LOOK:
+                    _status_badge(item)
+            with ui.column().classes("px-3 py-2 gap-0 w-full"):
+                ui.label(item.filename).classes("text-sm font-medium text-slate-800 truncate w-full")
+                ui.label(_summary(item)).classes("text-xs text-slate-500")
+        self.card.update()
 
 
 def _status_badge(item: MediaItemView) -> None:
@@ -123,7 +133,8 @@ class SelectableTile:
         on_check: Callable[[MediaItemView, Gesture], object] | None,
     ) -> None:
         with ui.element("div").classes("relative"):
-            self.card = media_tile(item, selected=selected, on_click=on_click).mark(f"tile-{item.id}")
+            self.tile = MediaTile(item, selected=selected, on_click=on_click)
+            self.card = self.tile.card.mark(f"tile-{item.id}")
             if on_check is None:
                 self.check = None
                 return
@@ -134,6 +145,11 @@ class SelectableTile:
 
     def mark(self, selected: bool) -> None:
         mark_selected(self.card, self.check, selected)
+
+    def show(self, item: MediaItemView, uses: int) -> None:
+        """As a list row's: a tile does not show `uses`."""
+        del uses
+        self.tile.show(item)
 
 
 def selection_checkbox(

@@ -18,11 +18,59 @@ HEADINGS = ("Name", "Type", "Dimensions", "Size", "Folder", "Tags", "Uploaded", 
 
 
 class ListRow:
-    def __init__(self, row: ui.element, check: ui.element | None) -> None:
-        self.row, self.check = row, check
+    """One item's row; like a tile, the row outlives changes of its item (`show` draws its cells anew)."""
+
+    def __init__(
+        self,
+        item: MediaItemView,
+        *,
+        folders: FolderIndex,
+        uses: int,
+        on_open: Callable[[MediaItemView], object],
+        on_check: Callable[[MediaItemView, Gesture], object] | None,
+    ) -> None:
+        self.folders, self.on_open, self.on_check = folders, on_open, on_check
+        self.selected = False
+        self.check: ui.element | None = None
+        self.row = ui.element("tr").props("data-testid=media-row")
+        self.row.props["data-item-id"] = str(item.id)
+        self.show(item, uses)
 
     def mark(self, selected: bool) -> None:
+        self.selected = selected
         mark_selected(self.row, self.check, selected)
+
+    def show(self, item: MediaItemView, uses: int) -> None:
+        image_format = formats.BY_MIME.get(item.mime_type)
+        self.row.clear()
+        with self.row:
+            with ui.element("td"):
+                if self.on_check is not None:
+                    self.check = selection_checkbox(item, self.on_check, marker="row-check").classes("static")
+            with ui.element("td"):
+                source = preview_url(item)
+                if source is not None:
+                    thumb = ui.element("img").props("loading=lazy decoding=async alt=''")
+                    thumb.props["src"] = source
+                    thumb.classes("w-12 h-12 object-cover rounded-md nexus-checker")
+            with ui.element("td").classes("max-w-[16rem]"):
+                name = ui.element("button").classes("nexus-link truncate max-w-full text-left")
+                name.props.update({"type": "button", OPEN_ATTRIBUTE: str(item.id)})
+                name.on("click", lambda: self.on_open(item))
+                with name:
+                    ui.label(item.filename).classes("truncate")
+            for value in (
+                image_format.name if image_format else item.mime_type,
+                dimensions(item.width, item.height),
+                human_size(item.file_size),
+                self.folders.label(item.folder_id),
+                ", ".join(item.tags) or "—",
+                human_date(item.inserted_at),
+                str(uses),
+            ):
+                with ui.element("td"):
+                    ui.label(value)
+        self.mark(self.selected)
 
 
 def media_list(
@@ -45,46 +93,8 @@ def media_list(
             with ui.element("tbody"):
                 for item in items:
                     selected = selection is not None and item.id in selection
-                    rows[item.id] = _row(item, folders, uses.get(item.id, 0), on_open, on_check)
+                    rows[item.id] = ListRow(
+                        item, folders=folders, uses=uses.get(item.id, 0), on_open=on_open, on_check=on_check
+                    )
                     rows[item.id].mark(selected)
     return rows
-
-
-def _row(
-    item: MediaItemView,
-    folders: FolderIndex,
-    uses: int,
-    on_open: Callable[[MediaItemView], object],
-    on_check: Callable[[MediaItemView, Gesture], object] | None,
-) -> ListRow:
-    image_format = formats.BY_MIME.get(item.mime_type)
-    check = None
-    with ui.element("tr").props("data-testid=media-row") as row:
-        row.props["data-item-id"] = str(item.id)
-        with ui.element("td"):
-            if on_check is not None:
-                check = selection_checkbox(item, on_check, marker="row-check").classes("static")
-        with ui.element("td"):
-            source = preview_url(item)
-            if source is not None:
-                thumb = ui.element("img").props("loading=lazy decoding=async alt=''")
-                thumb.props["src"] = source
-                thumb.classes("w-12 h-12 object-cover rounded-md nexus-checker")
-        with ui.element("td").classes("max-w-[16rem]"):
-            name = ui.element("button").classes("nexus-link truncate max-w-full text-left")
-            name.props.update({"type": "button", OPEN_ATTRIBUTE: str(item.id)})
-            name.on("click", lambda: on_open(item))
-            with name:
-                ui.label(item.filename).classes("truncate")
-        for value in (
-            image_format.name if image_format else item.mime_type,
-            dimensions(item.width, item.height),
-            human_size(item.file_size),
-            folders.label(item.folder_id),
-            ", ".join(item.tags) or "—",
-            human_date(item.inserted_at),
-            str(uses),
-        ):
-            with ui.element("td"):
-                ui.label(value)
-    return ListRow(row, check)

@@ -17,7 +17,7 @@ from nexus_ui.components.grid_keys import GRID_ATTRIBUTE
 from nexus_ui.components.heading import heading
 from nexus_ui.components.library_filters import LibraryFilters
 from nexus_ui.components.library_view import LibraryView
-from nexus_ui.components.media_grid import media_tile
+from nexus_ui.components.media_grid import MediaTile
 from nexus_ui.components.upload_zone import UploadZone
 from nexus_ui.session import ProjectContext
 
@@ -174,9 +174,9 @@ class MediaPicker:
 
     def _add_tile(self, item: MediaItemView) -> ui.card:
         selected = self._selected is not None and self._selected.id == item.id
-        tile = media_tile(
+        tile = MediaTile(
             item, selected=selected, on_click=lambda item, _: self._select(item), on_enter=self._choose
-        )
+        ).card
         tile.props("data-testid=picker-tile").mark("picker-tile", f"picker-tile-{item.id}")
         if item.placeable:
             tile.on("dblclick", lambda: self._choose(item))

@@ -137,26 +137,42 @@ class MediaLibrary:
         self.filters.follow(view)
         self.tree.show(view.filters.folder)
         self.crumbs.refresh()
-        await self.reload()
+        await self.reload(redraw=True)
         query = self.view.query()
         ui.navigate.history.replace(
             f"/admin/{self.context.project.slug}/media" + (f"?{query}" if query else "")
         )
 
-    async def reload(self) -> None:
+    async def reload(self, *, redraw: bool = False) -> None:
+        """Read the page again; when it holds the same items, only the tiles or rows that changed are
+        drawn again, so what someone is clicking or has focused stays where it is."""
         result = await call(self.context, listing.list_items, **self.view.list_arguments(PAGE_SIZE))
         if result is FAILED:
             return
         if not result.items and self.view.page > 1:  # the last images of this page went: the one before
             self.view = self.view.changed(page=max(1, math.ceil(result.total / PAGE_SIZE)))
-            await self.reload()
+            await self.reload(redraw=True)
             return
+        before, used_before = self.result, self.uses
         self.result = result
         if self.view.view == "list":
             ids = [item.id for item in result.items]
             uses = await call(self.context, library.usage_counts, item_ids=ids)
             self.uses = {} if uses is FAILED else uses
-        self.grid_area.refresh()
+        same_items = [item.id for item in result.items] == [item.id for item in before.items]
+        if (
+            redraw
+            or not same_items
+            or result.total != before.total
+            or self.shown.keys() != {item.id for item in result.items}
+        ):
+            self.grid_area.refresh()
+            return
+        for item, old in zip(result.items, before.items, strict=True):
+            uses_now = self.uses.get(item.id, 0)
+            if item != old or uses_now != used_before.get(item.id, 0):
+                self.shown[item.id].show(item, uses_now)
+        self.selection_changed()
 
     @ui.refreshable_method
     def grid_area(self) -> None:

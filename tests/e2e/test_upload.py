@@ -128,11 +128,15 @@ def test_thumbnails_appear_without_a_reload(
     pick_files(page, *(tmp_path / name for name in files))
     expect(tiles(page)).to_have_count(len(files))
     item_ids = [tile_named(page, name).get_attribute("data-item-id") for name in files]
+    # Someone already on a tile while the others finish keeps their place: the keyboard focus stays on
+    # it (a redrawn grid would drop it, and lose a click on its way).
+    tile_by_id(page, item_ids[0]).evaluate("(tile) => { window.__kept = tile; tile.focus(); }")
     for item_id in item_ids:
         expect(tile_by_id(page, item_id)).to_have_attribute(
             "data-status", "ready", timeout=PROCESSING_TIMEOUT_MS
         )
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    assert page.evaluate("window.__kept.isConnected && document.activeElement === window.__kept")
 
     history = page.evaluate("window.__tileHistory")
     for item_id in item_ids:
