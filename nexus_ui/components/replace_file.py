@@ -11,17 +11,9 @@ from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, call
 from nexus_ui.components.heading import heading
 from nexus_ui.components.upload_zone import spooled
+from nexus_ui.components.uploader_header import choose_button, file_input, uploading_spinner
 from nexus_ui.feedback import notify_warning
 from nexus_ui.session import ProjectContext
-
-CHOOSE_SLOT = """
-<div class="row items-center q-pa-md full-width">
-  <q-btn unelevated no-caps color="primary" icon="upload_file" label="Choose a file"
-         data-testid="replace-choose" @click="props.pickFiles" />
-  <q-spinner v-if="props.isUploading" color="primary" size="20px" class="q-ml-md" />
-  <div style="display: none"><q-uploader-add-trigger /></div>
-</div>
-"""
 
 
 async def replace_file(context: ProjectContext, item: MediaItemView) -> bool:
@@ -64,7 +56,10 @@ async def replace_file(context: ProjectContext, item: MediaItemView) -> bool:
         chooser.props("flat bordered").classes("w-full nexus-upload")
         chooser.props["accept"] = formats.ACCEPT
         chooser.props["data-testid"] = "replace-upload"
-        chooser.add_slot("header", CHOOSE_SLOT)
+        with chooser.add_slot("header"), ui.row().classes("items-center gap-4 p-4 w-full"):
+            choose_button("Choose a file", icon="upload_file", test_id="replace-choose")
+            uploading_spinner()
+            file_input()
         chooser.add_slot("list", "<div></div>")
         chooser.on("rejected", refused)
         with ui.row().classes("w-full justify-end"):

@@ -14,22 +14,10 @@ from nexus_core.media import formats, upload
 from nexus_core.read_models import MediaItemView
 from nexus_ui.calls import FAILED, Failure, call
 from nexus_ui.components.duplicate_notice import duplicate_notice
+from nexus_ui.components.uploader_header import choose_button, file_input, uploading_spinner
 from nexus_ui.feedback import notify_warning
 from nexus_ui.session import ProjectContext
 
-HEADER_SLOT = """
-<div class="row items-center q-gutter-md q-pa-md full-width">
-  <q-icon name="cloud_upload" size="32px" color="primary" />
-  <div class="col" style="min-width: 12rem">
-    <div class="text-body2 text-weight-medium text-grey-9">Drop images here, or choose files</div>
-    <div class="text-caption text-grey-8">%s</div>
-  </div>
-  <q-spinner v-if="props.isUploading" color="primary" size="20px" />
-  <q-btn unelevated no-caps color="primary" icon="add_photo_alternate" label="Choose files"
-         data-testid="choose-files" @click="props.pickFiles" />
-  <div style="display: none"><q-uploader-add-trigger /></div>
-</div>
-"""
 LIST_SLOT = """
 <div aria-live="polite">
 <div v-for="file in props.files" :key="file.__key" data-testid="upload-row"
@@ -122,7 +110,17 @@ class UploadZone:
             f"{formats.NAMES} · up to {settings.max_files_per_upload} at a time · "
             f"{settings.max_upload_mb} MB each"
         )
-        self.element.add_slot("header", HEADER_SLOT % limits)
+        with self.element.add_slot("header"):
+            with ui.row().classes("items-center gap-4 p-4 w-full"):
+                ui.icon("cloud_upload", size="32px", color="primary")
+                with ui.column().classes("col gap-0").style("min-width: 12rem"):
+                    ui.label("Drop images here, or choose files").classes(
+                        "text-body2 text-weight-medium text-grey-9"
+                    )
+                    ui.label(limits).classes("text-caption text-grey-8")
+                uploading_spinner()
+                choose_button("Choose files", icon="add_photo_alternate", test_id="choose-files")
+                file_input()
         self.element.add_slot("list", LIST_SLOT)
         self.element.props("data-testid=upload-zone")
         self.element.on("rejected", self._handle_rejected, js_handler=REJECTED_JS)

@@ -74,6 +74,7 @@ def test_the_main_flow_by_keyboard_alone(
     expect(tiles(page)).to_have_count(2)
     for tile in tiles(page).all():
         expect(tile).to_have_attribute("data-status", "ready", timeout=PROCESSING_TIMEOUT_MS)
+    expect(choose_files).to_be_focused()  # the upload zone redrew its progress around it: still there
 
     quay = tiles(page).filter(has_text="quay.jpg")
     tab_to(page, tiles(page).first)
