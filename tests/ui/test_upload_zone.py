@@ -20,4 +20,5 @@ async def test_the_file_picker_offers_the_types_of_the_format_table(
         *(f".{extension}" for row in formats.FORMATS for extension in row.extensions),
         *(row.mime_type for row in formats.FORMATS),
     ]
-    assert "JPEG, PNG, GIF, WebP, AVIF or SVG · up to" in upload.slots["header"].template
+    await user.should_see("JPEG, PNG, GIF, WebP, AVIF or SVG · up to 10 at a time · 20 MB each")
+    await user.should_see("Choose files")
