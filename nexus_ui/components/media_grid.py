@@ -68,6 +68,7 @@ class MediaTile:
         on_enter: Callable[[MediaItemView], object] | None = None,
     ) -> None:
         self.item = item
+        self._shown_look: tuple[object, ...] | None = None
         classes = "nexus-tile cursor-pointer p-0 gap-0 rounded-xl overflow-hidden w-full"
         card = self.card = ui.card().classes(classes + (" selected" if selected else ""))
         card.props("flat bordered data-testid=media-tile tabindex=0 role=button")
@@ -83,7 +84,11 @@ class MediaTile:
     def show(self, item: MediaItemView) -> None:
         """Draw the tile's insides for `item` as it is now; its name is its text: the filename, the
         status badge while not ready, the type and size."""
-        self.item = item
+        self.item = item  # what the handlers act on, even when the tile looks the same
+        look = _look(item)
+        if look == self._shown_look:
+            return
+        self._shown_look = look
         self.card.props["data-status"] = str(item.status)
         self.card.clear()
         with self.card:
@@ -100,6 +105,21 @@ class MediaTile:
                 ui.label(item.filename).classes("text-sm font-medium text-slate-800 truncate w-full")
                 ui.label(_summary(item)).classes("text-xs text-slate-500")
         self.card.update()
+
+
+def _look(item: MediaItemView) -> tuple[object, ...]:
+    """All a tile shows of its item: a change elsewhere (a format made by the second job, a tag) leaves
+    the tile as it is."""
+    placeholder = item.placeholder.lqip if item.placeholder is not None and item.placeholder.opaque else None
+    return (
+        item.status,
+        item.error,
+        preview_url(item),
+        placeholder,
+        item.alt_text,
+        item.filename,
+        _summary(item),
+    )
 
 
 def _status_badge(item: MediaItemView) -> None:

@@ -30,8 +30,10 @@ class ListRow:
         on_check: Callable[[MediaItemView, Gesture], object] | None,
     ) -> None:
         self.folders, self.on_open, self.on_check = folders, on_open, on_check
+        self.item = item
         self.selected = False
         self.check: ui.element | None = None
+        self._shown_look: tuple[object, ...] | None = None
         self.row = ui.element("tr").props("data-testid=media-row")
         self.row.props["data-item-id"] = str(item.id)
         self.show(item, uses)
@@ -41,7 +43,22 @@ class ListRow:
         mark_selected(self.row, self.check, selected)
 
     def show(self, item: MediaItemView, uses: int) -> None:
+        """Draw the cells anew when what they show of `item` changed."""
+        self.item = item
         image_format = formats.BY_MIME.get(item.mime_type)
+        values = (
+            image_format.name if image_format else item.mime_type,
+            dimensions(item.width, item.height),
+            human_size(item.file_size),
+            self.folders.label(item.folder_id),
+            ", ".join(item.tags) or "—",
+            human_date(item.inserted_at),
+            str(uses),
+        )
+        look = (preview_url(item), item.filename, values)
+        if look == self._shown_look:
+            return
+        self._shown_look = look
         self.row.clear()
         with self.row:
             with ui.element("td"):
@@ -56,18 +73,10 @@ class ListRow:
             with ui.element("td").classes("max-w-[16rem]"):
                 name = ui.element("button").classes("nexus-link truncate max-w-full text-left")
                 name.props.update({"type": "button", OPEN_ATTRIBUTE: str(item.id)})
-                name.on("click", lambda: self.on_open(item))
+                name.on("click", lambda: self.on_open(self.item))
                 with name:
                     ui.label(item.filename).classes("truncate")
-            for value in (
-                image_format.name if image_format else item.mime_type,
-                dimensions(item.width, item.height),
-                human_size(item.file_size),
-                self.folders.label(item.folder_id),
-                ", ".join(item.tags) or "—",
-                human_date(item.inserted_at),
-                str(uses),
-            ):
+            for value in values:
                 with ui.element("td"):
                     ui.label(value)
         self.mark(self.selected)
