@@ -79,7 +79,7 @@ def process_item(
     try:
         result = work()
     except ImageError as error:
-        current = versions.claim(session, item.id, version=version)
+        current = _claim(session, item, version)
         if current is not None:
             _record_fingerprint(session, current, sha256, None)
             set_status(session, current, MediaStatus.ERROR, error=str(error))
@@ -91,7 +91,7 @@ def process_item(
         if variant.name in renditions.WIDTHS:
             variants[variant.name] = path
         made.append(renditions.made_from(variant, path))
-    current = versions.claim(session, item.id, version=version)
+    current = _claim(session, item, version)
     if current is None:  # deleted, or a newer version came meanwhile (whose own job follows)
         versions.discard_unrecorded(session, storage, (rendition.path for rendition in made))
         return None
@@ -101,6 +101,15 @@ def process_item(
     if queue_modern and delivery.needs_job(current, settings):
         jobs.request_modern_renditions(current.id)
     return current
+
+
+def _claim(session: Session, item: MediaItem, version: int) -> MediaItem | None:
+    """The item's row for recording, taken after its project's pairs lock (which recording needs too), in
+    the order deleting an item takes them: a job that took the row first then waited for the project
+    while holding the row that a transaction holding the project wanted (PostgreSQL found the deadlock
+    between a job and the test suite's clearing of the tables, which takes the projects first)."""
+    duplicates.lock_pairs(session, item.project_id)
+    return versions.claim(session, item.id, version=version)
 
 
 def _from_original(storage: Storage, item: MediaItem, settings: Settings) -> processing.ProcessedImage:

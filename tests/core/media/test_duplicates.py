@@ -4,16 +4,18 @@ SQL pieces the library's filters use (has_duplicates, similar_to)."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from uuid import UUID
 
 import pytest
 import pyvips
 from sqlmodel import Session, col, delete, select, update
 
+from nexus_core.db import get_engine, session_scope
 from nexus_core.errors import NotFound, UnsupportedMediaType
 from nexus_core.media import deletion, duplicates, upload, variants
 from nexus_core.media.upload import Duplicate, IncomingFile, UploadedItems
-from nexus_core.models import MediaItem, MediaSimilarity, MediaStatus
+from nexus_core.models import MediaItem, MediaSimilarity, MediaStatus, Project
 from nexus_core.policies import Actor
 from tests import images
 from tests.conftest import StoredFiles
@@ -237,3 +239,34 @@ def test_regenerating_an_old_item_records_its_sha256_and_pairs(
     expected = hashlib.sha256(stored.read(old[0].file_path)).hexdigest()
     assert {(item.sha256, item.perceptual_hash is not None) for item in rows(session)} == {(expected, True)}
     assert with_duplicates(session) == {old[0].id, copy[0].id}
+
+
+def test_a_job_recording_and_a_transaction_holding_the_project_take_turns(
+    session: Session, admin: Actor, scene: pyvips.Image
+) -> None:
+    """The job takes the project's lock before the item's row, as deleting does: a transaction that holds
+    the project and then deletes the item goes first, and the job finds the item gone (taking the row
+    first, the job waited for the project while holding the row the other waited for: a deadlock)."""
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (./dev test --production): SQLite has one writer at a time")
+    item = send(session, admin, ("pier.jpg", jpeg(scene)))[0]
+    outcome: list[object] = []
+
+    def job() -> None:
+        try:
+            with session_scope() as own:
+                outcome.append(variants.process_item(own, item_id=item.id))
+        except Exception as error:  # what the job met is the finding
+            outcome.append(error)
+
+    with session_scope() as holding:
+        holding.exec(select(Project.id).where(Project.id == admin.project_id).with_for_update())
+        recording = threading.Thread(target=job)
+        recording.start()
+        recording.join(timeout=1.5)  # processed, and now waiting for the project
+        assert recording.is_alive()
+        holding.exec(delete(MediaItem).where(col(MediaItem.id) == item.id))
+        holding.commit()
+    recording.join(timeout=30)
+    assert outcome == [None]  # gone by then: nothing recorded, no error
+    assert session.get(MediaItem, item.id, populate_existing=True) is None
