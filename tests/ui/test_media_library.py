@@ -120,6 +120,7 @@ async def test_folders_are_created_renamed_moved_and_deleted_from_the_tree(
         return folder is not None and (folder.name, folder.parent_id) == ("Journeys", archive.id)
 
     await until(moved)
+    await showing(user, "Journeys")  # the moved folder stays shown (before this, a click could be overtaken)
 
     await click(user, f"folder-{archive.id}")
     await showing(user, "Archive")
