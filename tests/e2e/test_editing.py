@@ -300,6 +300,7 @@ def test_leaving_with_unsaved_changes_asks_first(
     expect(page.get_by_role("heading", name=f"Edit “{photo.filename}”")).to_be_focused()  # the keys act here
     page.keyboard.press("Escape")  # nothing changed: nothing to ask
     expect(view).to_have_count(0)
+    expect(page.get_by_test_id("detail-edit")).to_be_focused()  # the panel is shown again, focus on Edit
 
     page.get_by_test_id("detail-edit").click()
     page.get_by_test_id("rotate-right").click()
