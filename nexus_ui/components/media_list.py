@@ -55,7 +55,8 @@ class ListRow:
             human_date(item.inserted_at),
             str(uses),
         )
-        look = (preview_url(item), item.filename, values)
+        source = preview_url(item)
+        look = (source, item.filename, values)
         if look == self._shown_look:
             return
         self._shown_look = look
@@ -65,7 +66,6 @@ class ListRow:
                 if self.on_check is not None:
                     self.check = selection_checkbox(item, self.on_check, marker="row-check").classes("static")
             with ui.element("td"):
-                source = preview_url(item)
                 if source is not None:
                     thumb = ui.element("img").props("loading=lazy decoding=async alt=''")
                     thumb.props["src"] = source
